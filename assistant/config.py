@@ -1,0 +1,91 @@
+"""One settings object for the whole product.
+
+Everything configurable lives here so that modules receive their configuration instead of reading the
+environment themselves. Values come from `ASSISTANT_*` environment variables, a `.env` file, and OpenAI's
+standard `OPENAI_API_KEY` / `OPENAI_BASE_URL`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Where things live
+    data_dir: Path = Field(default=ROOT / "data", description="Index, feedback database and other state.")
+    knowledge_dir: Path = Field(default=ROOT / "knowledge", description="The guidance documents.")
+
+    # Web server
+    host: str = "127.0.0.1"
+    port: int = 7860
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Sites allowed to embed the widget and call the API from a browser (besides the app).",
+    )
+    rate_limit_per_minute: int = 20
+    rate_limit_per_hour: int = 200
+    max_message_chars: int = 2000
+    max_history_turns: int = 20
+    admin_token: SecretStr | None = None
+    feedback_enabled: bool = True
+    feedback_retention_days: int = 90
+
+    # Embeddings
+    embedding_provider: Literal["use", "openai"] = "use"
+    openai_embedding_model: str = "text-embedding-3-small"
+
+    # Chroma: on disk by default, a server when host is set
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    # Chunking
+    chunk_size: int = 900
+    chunk_overlap: int = 120
+
+    # Retrieval
+    top_k: int = 4
+    min_relevance: float = Field(
+        default=0.32,
+        description="Dense cosine similarity below which the best hit counts as 'not in my guidance'.",
+    )
+
+    # LLM (any OpenAI-compatible server)
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_OPENAI_BASE_URL")
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_temperature: float = 0.2
+    llm_connect_timeout: float = 5.0
+    llm_read_timeout: float = 30.0
+    llm_first_token_timeout: float = 15.0
+    llm_max_retries: int = 1
+    history_turns: int = 6
+    history_token_budget: int = 1500
+
+    @property
+    def llm_enabled(self) -> bool:
+        """LLM mode is on when a key or a base URL is configured; never required to start."""
+        return bool(self.openai_base_url) or bool(
+            self.openai_api_key and self.openai_api_key.get_secret_value()
+        )
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,343 @@
+"""Load the guidance in `knowledge/` into plain documents, and say clearly what is wrong with a file.
+
+A broken file is reported (with file and line) and skipped; it never stops the others from loading.
+Supported: Markdown and plain text (optionally with YAML front matter), HTML, PDF and DOCX. Every format
+is turned into Markdown-like text with `#` headings so that the chunker treats them all alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .language import SUPPORTED, detect_language
+
+TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
+SUFFIXES = TEXT_SUFFIXES | {".html", ".htm", ".pdf", ".docx"}
+DOC_TYPES = {"article", "role", "faq", "case-study", "checklist", "guide"}
+ROLE_FIELDS = ("title", "aliases", "stage", "fit", "kpis")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+# Leftover reference marks from the source article: [Cite: 12], [citeer: 4, 5], [CITE: 25].
+CITATION_RE = re.compile(r"\s*\[(?:cite|citeer|citation)\s*:\s*[\d\s,;–-]*\]", re.IGNORECASE)
+
+
+@dataclass
+class Problem:
+    path: str
+    line: int
+    message: str
+    severity: str = "error"  # "error": file skipped; "warning": loaded anyway
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass
+class SourceDocument:
+    """One guidance file, as text with Markdown headings plus its metadata."""
+
+    doc_id: str
+    title: str
+    lang: str
+    doc_type: str
+    source: str  # path relative to the knowledge directory
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def role_id(self) -> str | None:
+        return self.doc_id if self.doc_type == "role" else None
+
+    @property
+    def content_hash(self) -> str:
+        payload = repr((self.doc_id, self.title, self.lang, self.doc_type, self.text, sorted(self.meta.items())))
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class LoadResult:
+    documents: list[SourceDocument]
+    problems: list[Problem]
+    skipped: list[str]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def strip_citations(text: str) -> str:
+    return CITATION_RE.sub("", text)
+
+
+def _split_front_matter(raw: str) -> tuple[dict[str, Any] | None, str, int, str | None]:
+    """Return (front matter, body, line where the body starts, error)."""
+    if not raw.startswith("---"):
+        return None, raw, 1, None
+    lines = raw.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            try:
+                data = yaml.safe_load("\n".join(lines[1:i])) or {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = (mark.line + 2) if mark is not None else 1
+                return None, "", line, f"front matter is not valid YAML ({getattr(exc, 'problem', exc)})"
+            if not isinstance(data, dict):
+                return None, "", 2, "front matter must be a YAML mapping (key: value lines)"
+            return data, "\n".join(lines[i + 1 :]), i + 2, None
+    return None, "", 1, "front matter starts with '---' but has no closing '---' line"
+
+
+class _HTMLToMarkdown(HTMLParser):
+    """Keep headings, paragraphs and list items; drop scripts, styles and markup."""
+
+    BLOCK = {"p", "div", "br", "li", "tr", "section", "article", "ul", "ol", "table"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "noscript", "template"):
+            self.skip += 1
+        elif tag == "title":
+            self._in_title = True
+        elif re.fullmatch(r"h[1-6]", tag):
+            self.out.append("\n\n" + "#" * int(tag[1]) + " ")
+        elif tag == "li":
+            self.out.append("\n- ")
+        elif tag in self.BLOCK:
+            self.out.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "noscript", "template"):
+            self.skip = max(0, self.skip - 1)
+        elif tag == "title":
+            self._in_title = False
+        elif re.fullmatch(r"h[1-6]", tag):
+            self.out.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if self._in_title:
+            self.title += data
+            return
+        self.out.append(re.sub(r"\s+", " ", data))
+
+
+def _html_to_text(raw: str) -> tuple[str, str]:
+    parser = _HTMLToMarkdown()
+    parser.feed(raw)
+    text = "".join(parser.out)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return text, parser.title.strip()
+
+
+def _pdf_to_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
+
+
+def _docx_to_text(path: Path) -> tuple[str, str]:
+    import docx
+
+    document = docx.Document(str(path))
+    out: list[str] = []
+    title = document.core_properties.title or ""
+    for para in document.paragraphs:
+        text = para.text.strip()
+        if not text:
+            continue
+        style = (para.style.name or "").lower() if para.style is not None else ""
+        if style == "title":
+            title = title or text
+            out.append(f"# {text}")
+        elif style.startswith("heading"):
+            level = int(style.split()[-1]) if style.split()[-1].isdigit() else 2
+            out.append("#" * min(level, 6) + " " + text)
+        elif "list" in style:
+            out.append(f"- {text}")
+        else:
+            out.append(text)
+    return "\n\n".join(out), title
+
+
+def _first_heading(text: str) -> str | None:
+    m = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
+    return m.group(1).strip() if m else None
+
+
+def _lang_from_path(rel: Path) -> str | None:
+    for part in rel.parts[:-1]:
+        if part in SUPPORTED:
+            return part
+    return None
+
+
+def _type_from_path(rel: Path) -> str:
+    parts = set(rel.parts[:-1])
+    if "roles" in parts:
+        return "role"
+    return "article"
+
+
+def _body_problems(rel: str, body: str, first_line: int) -> list[Problem]:
+    """Empty sections make empty answers; report them where they are.
+
+    A heading is empty when the next heading of the same or a higher level comes before any text.
+    """
+    problems: list[Problem] = []
+    lines = body.split("\n")
+    headings = [(i, len(m.group(1))) for i, line in enumerate(lines) if (m := re.match(r"^(#{1,6})\s", line))]
+    for n, (i, level) in enumerate(headings):
+        end = len(lines)
+        for j, next_level in headings[n + 1 :]:
+            if next_level <= level:
+                end = j
+                break
+            end = j  # a subheading: the section holds whatever the subheading holds
+            break
+        text_between = any(line.strip() for line in lines[i + 1 : end])
+        has_sub = any(j < len(lines) and lvl > level for j, lvl in headings[n + 1 : n + 2])
+        if not text_between and not has_sub:
+            problems.append(Problem(rel, first_line + i, "empty section (heading with no text)"))
+    return problems
+
+
+def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Problem]]:
+    """Read one file. Returns the document, or None with the reasons it was skipped."""
+    rel_path = path.relative_to(root)
+    rel = rel_path.as_posix()
+    suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, [Problem(rel, 1, f"cannot read file ({exc.strerror})")]
+    if size == 0:
+        return None, [Problem(rel, 1, "file is empty")]
+    if size > MAX_FILE_BYTES:
+        return None, [Problem(rel, 1, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")]
+
+    meta: dict[str, Any] = {}
+    body_line = 1
+    fallback_title = ""
+    try:
+        if suffix in TEXT_SUFFIXES or suffix in (".html", ".htm"):
+            data = path.read_bytes()
+            if b"\x00" in data[:8192]:
+                return None, [Problem(rel, 1, "file is binary, not text")]
+            try:
+                raw = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                return None, [Problem(rel, line, "file is not valid UTF-8 text")]
+            raw = raw.replace("\r\n", "\n")
+            if suffix in (".html", ".htm"):
+                body, fallback_title = _html_to_text(raw)
+            else:
+                fm, body, body_line, error = _split_front_matter(raw)
+                if error:
+                    return None, [Problem(rel, body_line, error)]
+                meta = fm or {}
+        elif suffix == ".pdf":
+            body = _pdf_to_text(path)
+        elif suffix == ".docx":
+            body, fallback_title = _docx_to_text(path)
+        else:
+            return None, [Problem(rel, 1, f"unsupported file type '{suffix}'")]
+    except Exception as exc:  # a damaged PDF/DOCX raises library-specific errors
+        return None, [Problem(rel, 1, f"cannot read {suffix[1:].upper()} file ({type(exc).__name__})")]
+
+    body = strip_citations(body).strip()
+    if not body:
+        return None, [Problem(rel, body_line, "file has no text")]
+
+    problems: list[Problem] = []
+    doc_type = str(meta.get("type") or _type_from_path(rel_path))
+    if doc_type not in DOC_TYPES:
+        problems.append(
+            Problem(rel, 2, f"unknown type '{doc_type}' (use one of: {', '.join(sorted(DOC_TYPES))})")
+        )
+        return None, problems
+    lang = str(meta.get("lang") or _lang_from_path(rel_path) or detect_language(body))
+    if lang not in SUPPORTED:
+        return None, [Problem(rel, 2, f"unsupported language '{lang}' (use one of: {', '.join(SUPPORTED)})")]
+    if doc_type == "role":
+        missing = [f for f in ROLE_FIELDS if not meta.get(f)]
+        if missing:
+            return None, [Problem(rel, 1, f"role file is missing front matter: {', '.join(missing)}")]
+    doc_id = str(meta.get("id") or rel_path.with_suffix("").name)
+    title = str(meta.get("title") or _first_heading(body) or fallback_title or doc_id.replace("-", " ").title())
+    problems.extend(_body_problems(rel, body, body_line))
+    for p in problems:
+        p.severity = "warning"
+
+    extra = {
+        k: (", ".join(map(str, v)) if isinstance(v, list) else str(v))
+        for k, v in meta.items()
+        if k not in ("id", "title", "lang", "type") and v is not None
+    }
+    return SourceDocument(doc_id, title, lang, doc_type, rel, body, extra), problems
+
+
+def load_knowledge(root: Path) -> LoadResult:
+    """Load every supported file under `root`, reporting problems instead of failing."""
+    documents: list[SourceDocument] = []
+    problems: list[Problem] = []
+    skipped: list[str] = []
+    if not root.is_dir():
+        problems.append(Problem(str(root), 0, "knowledge directory does not exist"))
+        return LoadResult(documents, problems, skipped)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.suffix.lower() not in SUFFIXES or path.name.lower() == "readme.md":
+            continue
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        doc, file_problems = load_file(path, root)
+        problems.extend(file_problems)
+        if doc is None:
+            skipped.append(path.relative_to(root).as_posix())
+        else:
+            documents.append(doc)
+
+    seen: dict[tuple[str, str], str] = {}
+    kept: list[SourceDocument] = []
+    for doc in documents:
+        key = (doc.lang, doc.doc_id)
+        if key in seen:
+            problems.append(Problem(doc.source, 1, f"duplicate document id '{doc.doc_id}' (also in {seen[key]})"))
+            skipped.append(doc.source)
+            continue
+        seen[key] = doc.source
+        kept.append(doc)
+
+    by_id: dict[str, set[str]] = {}
+    for doc in kept:
+        by_id.setdefault(doc.doc_id, set()).add(doc.lang)
+    for doc in kept:
+        missing = set(SUPPORTED) - by_id[doc.doc_id]
+        if missing:
+            problems.append(
+                Problem(
+                    doc.source,
+                    1,
+                    f"no {'/'.join(sorted(missing))} version of '{doc.doc_id}' (answers in that language "
+                    "fall back to this one)",
+                    severity="warning",
+                )
+            )
+    return LoadResult(kept, problems, skipped)

@@ -1,0 +1,178 @@
+"""The Chroma store: versioned collections and one "active version" pointer.
+
+Every ingest builds a new collection and then flips the pointer in a single metadata update, so readers
+never see a half-built index, and the previous few versions stay for rollback. The pointer lives in Chroma
+itself (the metadata of a small `assistant_meta` collection), so it works the same for an on-disk store
+and for several app replicas sharing one Chroma server.
+
+Chroma binds a collection handle to the collection's id: a handle to a deleted version fails. Readers
+therefore resolve the pointer on every question and reopen when it moved (see retrieval.IndexReader).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+
+from .config import Settings
+from .embeddings import USEChromaEmbeddingFunction, chroma_embedding_function
+from .errors import IndexCorruptError, IndexMissingError
+
+META_COLLECTION = "assistant_meta"
+PREFIX = "kb_"
+KEEP_VERSIONS = 3
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    name: str
+    embedding: str
+    built_at: str
+    chunks: int
+    documents: int
+    languages: str
+
+    @classmethod
+    def from_metadata(cls, name: str, meta: dict[str, Any] | None) -> VersionInfo:
+        meta = meta or {}
+        return cls(
+            name=name,
+            embedding=str(meta.get("embedding", "")),
+            built_at=str(meta.get("built_at", "")),
+            chunks=int(meta.get("chunks", 0) or 0),
+            documents=int(meta.get("documents", 0) or 0),
+            languages=str(meta.get("languages", "")),
+        )
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    """An on-disk client by default; a Chroma server when ASSISTANT_CHROMA_HOST is set."""
+    chroma_settings = chromadb.Settings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+
+
+class IndexStore:
+    def __init__(self, settings: Settings, client: ClientAPI | None = None) -> None:
+        self.settings = settings
+        self.client = client or make_client(settings)
+        self.where = (
+            f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else str(settings.index_dir)
+        )
+
+    # -- the pointer -------------------------------------------------------------------------------
+    def _meta(self) -> Collection:
+        return self.client.get_or_create_collection(META_COLLECTION, embedding_function=USEChromaEmbeddingFunction())
+
+    def pointer(self) -> dict[str, Any]:
+        try:
+            return dict(self._meta().metadata or {})
+        except Exception as exc:  # noqa: BLE001 - any store failure means the same thing to the user
+            raise IndexCorruptError(f"{type(exc).__name__} while reading the active version") from exc
+
+    def active_name(self) -> str | None:
+        return self.pointer().get("active") or None
+
+    def history(self) -> list[str]:
+        raw = self.pointer().get("history") or ""
+        return [n for n in str(raw).split(",") if n]
+
+    def _write_pointer(self, **changes: Any) -> None:
+        meta = self.pointer()
+        meta.update({k: v for k, v in changes.items() if v is not None})
+        meta["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self._meta().modify(metadata=meta)
+
+    def publish(self, name: str) -> None:
+        """Make `name` the active version in one metadata update; remember the previous ones."""
+        old = [n for n in self.history() if n != name]
+        self._write_pointer(active=name, history=",".join([name, *old][: KEEP_VERSIONS + 2]))
+
+    def rollback(self) -> str:
+        history = [n for n in self.history() if n in self.version_names()]
+        active = self.active_name()
+        previous = [n for n in history if n != active]
+        if not previous:
+            raise IndexMissingError(f"{self.where} (no earlier version to roll back to)")
+        target = previous[0]
+        self._write_pointer(active=target, history=",".join([target, *[n for n in history if n != target]]))
+        return target
+
+    def record_run(self, outcome: dict[str, Any]) -> None:
+        self._write_pointer(last_run=json.dumps(outcome, ensure_ascii=False)[:4000])
+
+    def last_run(self) -> dict[str, Any] | None:
+        raw = self.pointer().get("last_run")
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None
+
+    # -- versions -----------------------------------------------------------------------------------
+    def version_names(self) -> list[str]:
+        return sorted(c.name for c in self.client.list_collections() if c.name.startswith(PREFIX))
+
+    def open(self, name: str) -> Collection:
+        return self.client.get_collection(name, embedding_function=chroma_embedding_function(self.settings))
+
+    def info(self, name: str) -> VersionInfo:
+        return VersionInfo.from_metadata(name, self.open(name).metadata)
+
+    def active(self) -> tuple[VersionInfo, Collection]:
+        """The active version and a handle to it, or a clear error when there is none."""
+        name = self.active_name()
+        if not name:
+            raise IndexMissingError(self.where)
+        try:
+            collection = self.open(name)
+        except Exception as exc:  # noqa: BLE001
+            raise IndexCorruptError(f"active version {name} cannot be opened: {type(exc).__name__}") from exc
+        return VersionInfo.from_metadata(name, collection.metadata), collection
+
+    def new_version(self, metadata: dict[str, Any]) -> Collection:
+        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+        name = f"{PREFIX}{stamp}_{secrets.token_hex(3)}"
+        meta = {**metadata, "built_at": datetime.now(UTC).isoformat(timespec="seconds"), "state": "building"}
+        return self.client.create_collection(
+            name,
+            metadata=meta,
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=chroma_embedding_function(self.settings),
+        )
+
+    def mark_ready(self, collection: Collection) -> None:
+        meta = dict(collection.metadata or {})
+        meta["state"] = "ready"
+        collection.modify(metadata=meta)
+
+    def drop(self, name: str) -> None:
+        try:
+            self.client.delete_collection(name)
+        except Exception:  # noqa: BLE001 - already gone is fine
+            pass
+
+    def cleanup(self, keep: int = KEEP_VERSIONS) -> list[str]:
+        """Delete versions that are neither active nor among the last `keep` published ones.
+
+        This also removes what a killed ingest left half-built.
+        """
+        wanted = set(self.history()[:keep])
+        active = self.active_name()
+        if active:
+            wanted.add(active)
+        dropped = [n for n in self.version_names() if n not in wanted]
+        for name in dropped:
+            self.drop(name)
+        return dropped
