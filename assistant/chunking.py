@@ -69,6 +69,7 @@ def chunk_document(doc: SourceDocument, options: ChunkingOptions | None = None) 
                 "lang": doc.lang,
                 "doc_type": doc.doc_type,
                 "role_id": doc.role_id or "",
+                "aliases": aliases,
                 "text": body,
                 "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
                 "doc_hash": doc.content_hash,

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # Retrieval
     top_k: int = 4
     min_relevance: float = Field(
-        default=0.32,
+        default=0.22,
         description="Dense cosine similarity below which the best hit counts as 'not in my guidance'.",
     )
 

@@ -28,6 +28,10 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 CITATION_RE = re.compile(r"\s*\[(?:cite|citeer|citation)\s*:\s*[\d\s,;–-]*\]", re.IGNORECASE)
 
 
+# Links between guidance files mean nothing inside an answer; keep their text.
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?!https?:)[^)]*\)")
+
+
 @dataclass
 class Problem:
     path: str
@@ -262,7 +266,7 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
     except Exception as exc:  # a damaged PDF/DOCX raises library-specific errors
         return None, [Problem(rel, 1, f"cannot read {suffix[1:].upper()} file ({type(exc).__name__})")]
 
-    body = strip_citations(body).strip()
+    body = _MD_LINK.sub(r"\1", strip_citations(body)).strip()
     if not body:
         return None, [Problem(rel, body_line, "file has no text")]
 

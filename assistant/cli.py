@@ -1,0 +1,212 @@
+"""Command line: `python -m assistant ingest | search | ask | eval | serve`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .config import Settings
+from .errors import AssistantError
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .indexer import rollback, run_ingest
+
+    console = Console(stderr=True)
+    if args.rollback:
+        name = rollback(settings)
+        console.print(f"Rolled back: active version is now {name}.")
+        return 0
+    if args.check:
+        from .knowledge import load_knowledge
+
+        loaded = load_knowledge(settings.knowledge_dir)
+        for p in loaded.problems:
+            console.print(str(p), markup=False)
+        console.print(f"{len(loaded.documents)} documents valid, {len(loaded.skipped)} skipped.")
+        return 1 if loaded.errors else 0
+
+    gate = None
+    if args.eval:
+        from .evaluation import quality_gate
+
+        gate = quality_gate(settings, args.eval, args.min_hit)
+
+    with Progress(
+        TextColumn("Embedding chunks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=args.json or not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("embed", total=None)
+        report = run_ingest(
+            settings,
+            rebuild=args.rebuild,
+            dry_run=args.dry_run,
+            wait_seconds=args.wait,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            gate=gate,
+        )
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        for p in report.problems:
+            console.print(str(p), markup=False)
+        langs = ", ".join(f"{k}: {v}" for k, v in sorted(report.languages.items()))
+        console.print(
+            f"{report.documents} documents, {report.chunks} chunks ({langs}); "
+            f"added {report.added}, removed {report.removed}, unchanged {report.unchanged}; "
+            f"{report.seconds:.1f} s.",
+            markup=False,
+        )
+        if report.skipped:
+            console.print(f"Skipped {len(report.skipped)} file(s): {', '.join(report.skipped)}", markup=False)
+        console.print(report.message, markup=False)
+    if report.message.startswith("Not published") or not report.chunks:
+        return 1
+    return 0 if report.ok else 2
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from .service import Assistant, clean_question
+
+    question = clean_question(args.question, settings.max_message_chars)
+    result = Assistant(settings).search(question, k=args.k)
+    hits = [
+        {
+            "text": h.text,
+            "source": h.metadata.get("source"),
+            "section": h.metadata.get("section"),
+            "lang": h.lang,
+            "score": round(h.score, 4),
+        }
+        for h in result.hits
+    ]
+    if args.json:
+        _print_json(hits)
+    else:
+        if not result.relevant:
+            print("(nothing relevant in the guidance; these are the closest passages)")
+        for i, h in enumerate(hits, 1):
+            print(f"{i}. {h['source']} — {h['section']} [{h['lang']}, {h['score']}]")
+            print("   " + h["text"][:300].replace("\n", " ") + ("…" if len(h["text"]) > 300 else ""))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from .service import Assistant
+
+    assistant = Assistant(settings)
+    history = json.loads(args.history) if args.history else []
+    if args.json:
+        answer = assistant.ask(args.question, history=history, lang=args.lang)
+        data = answer.as_dict()
+        data["sources"] = [
+            {"n": s["n"], "source": s["source"], "section": s["section"], "text": s["text"]} for s in data["sources"]
+        ]
+        _print_json(data)
+        return 0
+    final = None
+    for event in assistant.stream(args.question, history=history, lang=args.lang):
+        if event.kind == "token":
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif event.kind == "reset":
+            sys.stdout.write("\n[the AI model broke off; answering from the guidance instead]\n")
+        elif event.kind == "final":
+            final = event.answer
+    print()
+    if final and final.sources:
+        print("\nSources:")
+        for s in final.sources:
+            print(f"  [{s.n}] {s.title} — {s.section} ({s.source})")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from .evaluation import format_report, run_eval
+
+    report = run_eval(settings, args.file, k=args.k)
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_report(report))
+    if args.min_hit is not None and report["retrieval_hit_rate"] < args.min_hit:
+        print(
+            f"retrieval hit rate {report['retrieval_hit_rate']:.3f} is below --min-hit {args.min_hit}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from .web import serve
+
+    serve(settings, host=args.host, port=args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="E-commerce team-building assistant.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="build or refresh the knowledge index")
+    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--check", action="store_true", help="validate the knowledge files only")
+    p.add_argument("--rollback", action="store_true", help="make the previous version active again")
+    p.add_argument("--eval", metavar="FILE", help="refuse to publish if this gold set scores below --min-hit")
+    p.add_argument("--min-hit", type=float, default=0.95)
+    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another running ingest")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="show the passages retrieved for a question")
+    p.add_argument("question")
+    p.add_argument("--k", type=int, default=4)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question")
+    p.add_argument("question")
+    p.add_argument("--lang", choices=["en", "nl"])
+    p.add_argument("--history", help="JSON list of {role, content} messages before this question")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="score retrieval and answers on a gold set")
+    p.add_argument("file")
+    p.add_argument("--k", type=int, default=4)
+    p.add_argument("--min-hit", type=float)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="run the web app")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+        return args.func(args, settings)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

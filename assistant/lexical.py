@@ -1,0 +1,65 @@
+"""BM25 over the same chunks as the vector index, with Snowball stemming per language.
+
+Built in memory from the active Chroma version when a reader opens it, so the lexical and the dense
+index can never disagree about which chunks exist.
+"""
+
+from __future__ import annotations
+
+import re
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
+
+_TOKEN = re.compile(r"[0-9a-zà-ÿ]+(?:['’][a-z]+)?", re.IGNORECASE)
+_STEMMERS = {"en": "english", "nl": "dutch"}
+_QUESTION_WORDS = {
+    "en": "what which who how why when where do does did i me my we our us you your can could should would "
+    "have has had need needs want get from about do any some me so one".split(),
+    "nl": "wat welke wie hoe waarom wanneer waar ik mij mijn we wij ons onze je jij jouw u uw kan kun kunt "
+    "moet moeten heb hebben wil wilt nodig over iets graag".split(),
+}
+_STOP = {
+    "en": set(STOPWORDS_EN) | set(_QUESTION_WORDS["en"]),
+    "nl": set(STOPWORDS_DUTCH) | set(_QUESTION_WORDS["nl"]),
+}
+# Words that are in every passage of this knowledge base carry no signal.
+_DOMAIN_STOP = {"e", "commerce", "ecommerce", "shop", "webshop", "winkel"}
+
+
+def tokenize(text: str, lang: str) -> list[str]:
+    stemmer = Stemmer.Stemmer(_STEMMERS.get(lang, "english"))
+    stop = _STOP.get(lang, set()) | _DOMAIN_STOP
+    words = [w.lower().replace("’", "'") for w in _TOKEN.findall(text)]
+    words = [w[:-2] if w.endswith("'s") else w for w in words]  # KPI's -> kpi
+    return stemmer.stemWords([w for w in words if w not in stop and (len(w) > 1 or w.isdigit())])
+
+
+class LexicalIndex:
+    """One BM25 index per language; a question is stemmed in each index's language."""
+
+    def __init__(self, texts: list[str], langs: list[str]) -> None:
+        self.size = len(texts)
+        self._by_lang: dict[str, tuple[bm25s.BM25, np.ndarray]] = {}
+        for lang in sorted(set(langs)):
+            positions = np.array([i for i, lg in enumerate(langs) if lg == lang])
+            corpus = [tokenize(texts[i], lang) for i in positions]
+            retriever = bm25s.BM25()
+            retriever.index(corpus, show_progress=False)
+            self._by_lang[lang] = (retriever, positions)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk (0 where no term matches), in corpus order."""
+        out = np.zeros(self.size, dtype=np.float32)
+        for lang, (retriever, positions) in self._by_lang.items():
+            tokens = tokenize(query, lang)
+            if not tokens:
+                continue
+            vocab = retriever.vocab_dict
+            known = [t for t in tokens if t in vocab]
+            if not known:
+                continue
+            out[positions] = retriever.get_scores(known)
+        return out

@@ -1,0 +1,248 @@
+"""Find the guidance that answers a question: dense (Chroma) and BM25, fused, language-aware.
+
+The reader resolves the active index version on every question, so a re-ingest is picked up on the next
+question without a restart; a handle to a version that was deleted in between is reopened once.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+
+from .config import Settings
+from .errors import EmbeddingMismatchError
+from .language import detect_language
+from .lexical import LexicalIndex
+from .store import IndexStore, VersionInfo
+
+RRF_K = 60
+CANDIDATES = 24
+OTHER_LANG_WEIGHT = 0.55  # a passage in the asker's language wins over its twin in the other language
+
+
+@dataclass
+class Hit:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float
+    dense: float
+    lexical: float
+
+    @property
+    def lang(self) -> str:
+        return str(self.metadata.get("lang", ""))
+
+    def to_document(self) -> Document:
+        return Document(
+            page_content=self.text, id=self.id, metadata={**self.metadata, "score": self.score, "dense": self.dense}
+        )
+
+
+@dataclass
+class Retrieval:
+    question: str
+    lang: str
+    hits: list[Hit]
+    relevant: bool
+    best_dense: float
+    version: str
+    query_vector: np.ndarray | None = field(default=None, repr=False)
+
+
+@dataclass
+class _Snapshot:
+    info: VersionInfo
+    collection: Any
+    ids: list[str]
+    texts: list[str]
+    metadatas: list[dict[str, Any]]
+    lexical: LexicalIndex
+    position: dict[str, int]
+    role_terms: dict[str, list[str]]
+
+
+def _role_terms(metadatas: list[dict[str, Any]]) -> dict[str, list[str]]:
+    terms: dict[str, set[str]] = {}
+    for meta in metadatas:
+        role = meta.get("role_id")
+        if not role:
+            continue
+        bucket = terms.setdefault(role, set())
+        for alias in str(meta.get("aliases", "")).split(","):
+            if alias.strip():
+                bucket.add(alias.strip().lower())
+        for part in re.split(r"\s*/\s*", str(meta.get("title", ""))):
+            if part.strip():
+                bucket.add(part.strip().lower())
+    return {role: sorted(v, key=len, reverse=True) for role, v in terms.items()}
+
+
+class IndexReader:
+    """The active version, kept in memory for BM25 and reopened when the pointer moves."""
+
+    def __init__(self, settings: Settings, store: IndexStore | None = None) -> None:
+        self.settings = settings
+        self.store = store or IndexStore(settings)
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self, force: bool = False) -> _Snapshot:
+        name = self.store.active_name()
+        current = self._snapshot
+        if current is not None and not force and current.info.name == name:
+            return current
+        with self._lock:
+            if self._snapshot is not None and not force and self._snapshot.info.name == name:
+                return self._snapshot
+            info, collection = self.store.active()
+            got = collection.get(include=["documents", "metadatas"])
+            ids, texts, metas = got["ids"], got["documents"] or [], got["metadatas"] or []
+            lexical = LexicalIndex(texts, [str(m.get("lang", "en")) for m in metas])
+            self._snapshot = _Snapshot(
+                info=info,
+                collection=collection,
+                ids=list(ids),
+                texts=list(texts),
+                metadatas=[dict(m) for m in metas],
+                lexical=lexical,
+                position={cid: i for i, cid in enumerate(ids)},
+                role_terms=_role_terms([dict(m) for m in metas]),
+            )
+            return self._snapshot
+
+
+def is_follow_up(question: str) -> bool:
+    q = question.strip().lower()
+    connective = re.match(
+        r"^(and|also|what about|how about|same for|and for|and what|or|then|en|ook|en voor|en wat|"
+        r"wat dan|hoe zit het met|idem|wat als|of)\b",
+        q,
+    )
+    return bool(connective) or len(re.findall(r"\w+", q)) <= 3
+
+
+def condense_offline(question: str, history: list[dict[str, str]], role_terms: dict[str, list[str]]) -> str:
+    """Make a follow-up stand alone without an LLM: carry the previous question's topic forward.
+
+    "and for the marketer?" after "which KPIs for customer service?" becomes a question about KPIs for the
+    marketer: role names in the earlier question are dropped when the follow-up names another role.
+    """
+    previous = next((m["content"] for m in reversed(history) if m.get("role") == "user" and m.get("content")), "")
+    if not previous or not is_follow_up(question):
+        return question
+    q_lower = question.lower()
+    names_role = any(re.search(rf"\b{re.escape(t)}", q_lower) for terms in role_terms.values() for t in terms)
+    carried = previous
+    if names_role:
+        for terms in role_terms.values():
+            for term in terms:
+                carried = re.sub(rf"\b{re.escape(term)}\w*", " ", carried, flags=re.IGNORECASE)
+    carried = re.sub(r"\s+", " ", carried).strip()
+    return f"{question.strip()} — {carried}"
+
+
+class HybridSearch:
+    """Dense + BM25 with reciprocal rank fusion and a preference for the asker's language."""
+
+    def __init__(self, settings: Settings, reader: IndexReader, embeddings: Embeddings) -> None:
+        self.settings = settings
+        self.reader = reader
+        self.embeddings = embeddings
+
+    def _check_embedding(self, snap: _Snapshot) -> None:
+        signature = getattr(self.embeddings, "signature", "")
+        if snap.info.embedding and signature and snap.info.embedding != signature:
+            raise EmbeddingMismatchError(snap.info.embedding, signature)
+
+    def search(self, question: str, k: int | None = None, lang: str | None = None) -> Retrieval:
+        k = k or self.settings.top_k
+        lang = lang or detect_language(question)
+        snap = self.reader.snapshot()
+        self._check_embedding(snap)
+        qvec = np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
+        try:
+            dense = self._dense(snap, qvec)
+        except Exception:  # noqa: BLE001 - the version was swapped and deleted under us: reopen once
+            snap = self.reader.snapshot(force=True)
+            dense = self._dense(snap, qvec)
+        lexical = snap.lexical.scores(question)
+        hits = self._fuse(snap, dense, lexical, lang, k)
+        best_dense = max(dense.values(), default=0.0)
+        return Retrieval(
+            question=question,
+            lang=lang,
+            hits=hits,
+            relevant=self._relevant(best_dense, lexical, snap),
+            best_dense=best_dense,
+            version=snap.info.name,
+            query_vector=qvec,
+        )
+
+    def _dense(self, snap: _Snapshot, qvec: np.ndarray) -> dict[str, float]:
+        n = min(CANDIDATES, len(snap.ids))
+        if n == 0:
+            return {}
+        res = snap.collection.query(query_embeddings=[qvec.tolist()], n_results=n, include=["distances"])
+        return {cid: 1.0 - float(d) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)}
+
+    def _relevant(self, best_dense: float, lexical: np.ndarray, snap: _Snapshot) -> bool:
+        return best_dense >= self.settings.min_relevance
+
+    def _fuse(
+        self, snap: _Snapshot, dense: dict[str, float], lexical: np.ndarray, lang: str, k: int
+    ) -> list[Hit]:
+        scores: dict[str, float] = {}
+        for rank, cid in enumerate(sorted(dense, key=dense.get, reverse=True)):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+        order = np.argsort(-lexical)[:CANDIDATES]
+        for rank, pos in enumerate(order):
+            if lexical[pos] <= 0:
+                break
+            cid = snap.ids[pos]
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+        for cid in scores:
+            if snap.metadatas[snap.position[cid]].get("lang") != lang:
+                scores[cid] *= OTHER_LANG_WEIGHT
+        hits: list[Hit] = []
+        seen_docs_in_lang: set[tuple[str, str]] = set()
+        for cid in sorted(scores, key=scores.get, reverse=True):
+            meta = snap.metadatas[snap.position[cid]]
+            key = (str(meta.get("doc_id")), str(meta.get("section")))
+            if meta.get("lang") != lang and any(d == key[0] for d, _ in seen_docs_in_lang):
+                continue  # its twin in the asker's language is already in
+            seen_docs_in_lang.add(key) if meta.get("lang") == lang else None
+            hits.append(
+                Hit(
+                    id=cid,
+                    text=str(meta.get("text") or snap.texts[snap.position[cid]]),
+                    metadata=meta,
+                    score=scores[cid],
+                    dense=dense.get(cid, 0.0),
+                    lexical=float(lexical[snap.position[cid]]),
+                )
+            )
+            if len(hits) >= k:
+                break
+        return hits
+
+
+class KnowledgeRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever, for use in LCEL chains."""
+
+    search_engine: Any
+    k: int = 4
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        result = self.search_engine.search(query, k=self.k)
+        return [h.to_document() for h in result.hits] if result.relevant else []

@@ -1,0 +1,260 @@
+"""The assistant as one object: question → retrieve → answer, for the CLI, the web app and the eval.
+
+It validates input, makes follow-ups standalone, decides "not in my guidance" before any model is
+called, and turns every model failure into the offline answer with a one-line notice.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .answer import (
+    format_sources,
+    answer_chain,
+    cited_numbers,
+    compose_offline,
+    condense_chain,
+    history_messages,
+    invoke_with_deadline,
+    make_llm,
+    stream_with_deadlines,
+    strip_bad_citations,
+)
+from .config import Settings
+from .embeddings import make_embeddings
+from .errors import InvalidQuestionError, LLMUnavailableError
+from .language import detect_language
+from .prompts import LANGUAGE_NAMES, t
+from .retrieval import HybridSearch, IndexReader, Retrieval, condense_offline, is_follow_up
+from .store import IndexStore
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Source:
+    n: int
+    source: str
+    title: str
+    section: str
+    text: str
+    lang: str
+    score: float
+
+
+@dataclass
+class Answer:
+    id: str
+    question: str
+    answer: str
+    sources: list[Source]
+    mode: str  # "llm" or "offline"
+    fallback: bool
+    declined: bool
+    lang: str
+    notice: str = ""
+    standalone_question: str = ""
+    version: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Event:
+    kind: str  # "token", "reset" (discard the streamed text so far) or "final"
+    text: str = ""
+    answer: Answer | None = None
+
+
+def clean_question(raw: object, max_chars: int, lang_hint: str = "en") -> str:
+    """Reject what is not a usable question with a message in the asker's language."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidQuestionError(t(lang_hint, "not_text")) from None
+    if not isinstance(raw, str):
+        raise InvalidQuestionError(t(lang_hint, "not_text"))
+    if "\x00" in raw or len(_CONTROL.findall(raw)) > max(3, len(raw) // 20):
+        raise InvalidQuestionError(t(lang_hint, "not_text"))
+    text = _CONTROL.sub(" ", raw).strip()
+    lang = detect_language(text, default=lang_hint) if text else lang_hint
+    if not text:
+        raise InvalidQuestionError(t(lang, "empty"))
+    if len(text) > max_chars:
+        raise InvalidQuestionError(t(lang, "too_long", n=len(text), limit=max_chars))
+    if not re.search(r"\w", text):
+        raise InvalidQuestionError(t(lang, "not_text"))
+    return text
+
+
+class Assistant:
+    def __init__(self, settings: Settings, store: IndexStore | None = None) -> None:
+        self.settings = settings
+        self.store = store or IndexStore(settings)
+        self.embeddings = make_embeddings(settings)
+        self.reader = IndexReader(settings, self.store)
+        self.search_engine = HybridSearch(settings, self.reader, self.embeddings)
+        self._llm = make_llm(settings) if settings.llm_enabled else None
+
+    @property
+    def mode(self) -> str:
+        return "llm" if self._llm is not None else "offline"
+
+    def search(self, question: str, k: int | None = None, lang: str | None = None) -> Retrieval:
+        return self.search_engine.search(question, k=k, lang=lang)
+
+    def _language(self, question: str, history: list[dict[str, str]], lang: str | None) -> str:
+        if lang in LANGUAGE_NAMES:
+            return lang
+        previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content")]
+        default = detect_language(previous[-1]) if previous else "en"
+        return detect_language(question, default=default)
+
+    def _standalone(self, question: str, history: list[dict[str, str]]) -> str:
+        if not history:
+            return question
+        if self._llm is not None and is_follow_up(question):
+            try:
+                rewritten = invoke_with_deadline(
+                    condense_chain(self._llm),
+                    {
+                        "history": history_messages(history, self.settings.history_turns, 600),
+                        "question": question,
+                    },
+                    self.settings.llm_first_token_timeout,
+                ).strip()
+                if rewritten and len(rewritten) < 500:
+                    return rewritten
+            except LLMUnavailableError:
+                pass
+        return condense_offline(question, history, self.reader.snapshot().role_terms)
+
+    def ask(self, question: object, history: list[dict[str, str]] | None = None, lang: str | None = None) -> Answer:
+        final: Answer | None = None
+        for event in self.stream(question, history, lang):
+            if event.kind == "final":
+                final = event.answer
+        assert final is not None
+        return final
+
+    def stream(
+        self, question: object, history: list[dict[str, str]] | None = None, lang: str | None = None
+    ) -> Iterator[Event]:
+        started = time.perf_counter()
+        history = [m for m in (history or []) if isinstance(m, dict)][-self.settings.max_history_turns * 2 :]
+        text = clean_question(question, self.settings.max_message_chars, lang or "en")
+        lang = self._language(text, history, lang)
+        standalone = self._standalone(text, history)
+        retrieval = self.search(standalone, lang=lang)
+        timings = {"retrieval": (time.perf_counter() - started) * 1000}
+        base = dict(
+            id=uuid.uuid4().hex,
+            question=text,
+            lang=lang,
+            standalone_question=standalone,
+            version=retrieval.version,
+        )
+
+        if not retrieval.relevant or not retrieval.hits:
+            answer = Answer(
+                **base, answer=t(lang, "decline"), sources=[], mode=self.mode, fallback=False, declined=True
+            )
+            answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
+            yield Event("token", answer.answer)
+            yield Event("final", answer=answer)
+            return
+
+        if self._llm is not None:
+            streamed: list[str] = []
+            try:
+                inputs = {
+                    "language_name": LANGUAGE_NAMES.get(lang, "English"),
+                    "sources": _format_sources(retrieval),
+                    "history": history_messages(
+                        history, self.settings.history_turns, self.settings.history_token_budget
+                    ),
+                    "question": text if standalone == text else f"{text}\n(Standalone question: {standalone})",
+                }
+                for piece in stream_with_deadlines(
+                    answer_chain(self._llm),
+                    inputs,
+                    self.settings.llm_first_token_timeout,
+                    self.settings.llm_read_timeout,
+                ):
+                    streamed.append(piece)
+                    yield Event("token", piece)
+                full = "".join(streamed).strip()
+                if not full:
+                    raise LLMUnavailableError("the AI model returned an empty answer")
+                full = strip_bad_citations(full, len(retrieval.hits))
+                numbers = cited_numbers(full, len(retrieval.hits)) or list(range(1, len(retrieval.hits) + 1))
+                answer = Answer(
+                    **base,
+                    answer=full,
+                    sources=[_source(retrieval, n) for n in numbers],
+                    mode="llm",
+                    fallback=False,
+                    declined=False,
+                )
+                answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
+                yield Event("final", answer=answer)
+                return
+            except LLMUnavailableError:
+                if streamed:
+                    yield Event("reset")
+                answer = self._offline(retrieval, base, fallback=True)
+                answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
+                yield Event("token", answer.answer)
+                yield Event("final", answer=answer)
+                return
+
+        answer = self._offline(retrieval, base, fallback=False)
+        answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
+        yield Event("token", answer.answer)
+        yield Event("final", answer=answer)
+
+    def _offline(self, retrieval: Retrieval, base: dict[str, Any], fallback: bool) -> Answer:
+        text, cited = compose_offline(
+            retrieval.query_vector, retrieval.hits, retrieval.lang, self.embeddings.embed_many
+        )
+        notice = t(retrieval.lang, "llm_down") if fallback else ""
+        sources = []
+        for n, hit_index in enumerate(cited, start=1):
+            src = _source(retrieval, hit_index + 1)
+            src.n = n
+            sources.append(src)
+        return Answer(
+            **base,
+            answer=f"_{notice}_\n\n{text}" if notice else text,
+            sources=sources,
+            mode="offline",
+            fallback=fallback,
+            declined=False,
+            notice=notice,
+        )
+
+
+def _format_sources(retrieval: Retrieval) -> str:
+    return format_sources(retrieval.hits)
+
+
+def _source(retrieval: Retrieval, n: int) -> Source:
+    hit = retrieval.hits[n - 1]
+    meta = hit.metadata
+    return Source(
+        n=n,
+        source=str(meta.get("source", "")),
+        title=str(meta.get("title", "")),
+        section=str(meta.get("section", "")),
+        text=hit.text,
+        lang=hit.lang,
+        score=round(hit.score, 4),
+    )

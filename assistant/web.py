@@ -1,0 +1,398 @@
+"""The web app: a FastAPI server with the REST API and the Gradio chat mounted on it.
+
+Everything is served locally (Gradio ships its JS; fonts are system fonts), analytics are off, and the
+index is built in the background on first start while /healthz answers 503.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import gradio as gr
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from .config import Settings
+from .errors import AssistantError, IndexMissingError, InvalidQuestionError
+from .feedback import FeedbackStore
+from .prompts import t
+from .service import Answer, Assistant
+
+log = logging.getLogger("assistant.web")
+
+EXAMPLES = [
+    "We are a two-person webshop, what team do we need first?",
+    "Welke KPI's gebruik ik voor mijn klantenservice?",
+    "Should I hire in-house or outsource?",
+    "Moet ik SEO uitbesteden aan een freelancer?",
+    "Which KPIs should my digital marketer have?",
+    "Wat deed de koffiewebshop om de conversie te verhogen?",
+]
+
+INTRO = """**Build your e-commerce team, one role at a time.** Ask about which roles your shop needs and when, \
+in-house or freelance, KPIs per role, where to start, or the coffee-shop case. Every answer shows the \
+guidance it comes from. *I only know the team-building guidance; for tax, law or anything else, ask an expert.*
+
+**Bouw je e-commerceteam, rol voor rol.** Vraag in het Nederlands of Engels: welke rollen, zelf in dienst \
+of freelance, KPI's per rol, waar begin je."""
+
+
+class AppState:
+    """What the running app holds: the assistant once the index is ready, and the feedback store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.assistant: Assistant | None = None
+        self.error: str = ""
+        self.building = False
+        self.feedback = FeedbackStore(
+            settings.data_dir / "feedback.sqlite3", settings.feedback_enabled, settings.feedback_retention_days
+        )
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        threading.Thread(target=self._prepare, daemon=True, name="index-prepare").start()
+
+    def _prepare(self) -> None:
+        with self._lock:
+            self.building = True
+            try:
+                assistant = Assistant(self.settings)
+                try:
+                    assistant.reader.snapshot()
+                except IndexMissingError:
+                    from .indexer import run_ingest
+
+                    log.warning("No index yet: building it from %s", self.settings.knowledge_dir)
+                    run_ingest(self.settings, wait_seconds=120)
+                    assistant.reader.snapshot()
+                assistant.embeddings.embed_query("warm up")  # load the model before the first owner waits
+                self.assistant = assistant
+                self.error = ""
+            except AssistantError as exc:
+                self.error = str(exc)
+                log.error("Index not ready: %s", exc)
+            except Exception as exc:  # noqa: BLE001 - reported on /healthz, never as a traceback to users
+                self.error = f"index could not be prepared ({type(exc).__name__})"
+                log.exception("Index not ready")
+            finally:
+                self.building = False
+
+    def health(self) -> tuple[int, dict[str, Any]]:
+        if self.assistant is None:
+            return 503, {"status": "starting" if self.building else "unavailable", "index_loaded": False,
+                         "detail": self.error or "building the knowledge index"}
+        try:
+            snap = self.assistant.reader.snapshot()
+        except AssistantError as exc:
+            return 503, {"status": "unavailable", "index_loaded": False, "detail": str(exc)}
+        return 200, {
+            "status": "ok",
+            "index_loaded": True,
+            "chunks": len(snap.ids),
+            "index_version": snap.info.name,
+            "built_at": snap.info.built_at,
+            "llm_mode": self.assistant.mode,
+        }
+
+
+# -- REST API ----------------------------------------------------------------------------------------------
+
+
+class ChatMessageIn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20000)
+
+
+class ChatRequest(BaseModel):
+    message: str
+    history: list[ChatMessageIn] = Field(default_factory=list)
+    lang: Literal["en", "nl"] | None = None
+
+
+class FeedbackRequest(BaseModel):
+    answer_id: str = Field(min_length=1, max_length=64)
+    rating: Literal["up", "down"]
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+def answer_payload(answer: Answer) -> dict[str, Any]:
+    return {
+        "id": answer.id,
+        "answer": answer.answer,
+        "sources": [
+            {"n": s.n, "source": s.source, "title": s.title, "section": s.section, "text": s.text}
+            for s in answer.sources
+        ],
+        "mode": answer.mode,
+        "fallback": answer.fallback,
+        "declined": answer.declined,
+        "lang": answer.lang,
+        "notice": answer.notice,
+    }
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def add_api(app: FastAPI, state: AppState) -> None:
+    settings = state.settings
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> JSONResponse:
+        status, body = state.health()
+        return JSONResponse(body, status_code=status)
+
+    def _check(req: ChatRequest) -> JSONResponse | None:
+        if len(req.history) > settings.max_history_turns * 2:
+            return _error(413, f"history is too long: at most {settings.max_history_turns * 2} messages")
+        if len(req.message) > settings.max_message_chars:
+            return _error(413, f"message is too long: at most {settings.max_message_chars} characters")
+        if state.assistant is None:
+            return _error(503, t(req.lang or "en", "index_missing"))
+        return None
+
+    @app.post("/api/chat", tags=["chat"])
+    def chat(req: ChatRequest) -> JSONResponse:
+        """Answer one message (with optional history); the whole answer at once."""
+        if (problem := _check(req)) is not None:
+            return problem
+        assert state.assistant is not None
+        try:
+            answer = state.assistant.ask(req.message, [m.model_dump() for m in req.history], req.lang)
+        except InvalidQuestionError as exc:
+            return _error(400, str(exc))
+        except AssistantError as exc:
+            return _error(503, str(exc))
+        state.feedback.record_answer(answer, channel="api")
+        return JSONResponse(answer_payload(answer))
+
+    @app.post("/api/chat/stream", tags=["chat"])
+    def chat_stream(req: ChatRequest) -> Any:
+        """Server-Sent Events: `token` events with text, maybe a `reset`, then one `final` event."""
+        if (problem := _check(req)) is not None:
+            return problem
+        assert state.assistant is not None
+        try:
+            events = state.assistant.stream(req.message, [m.model_dump() for m in req.history], req.lang)
+            first = next(events)
+        except InvalidQuestionError as exc:
+            return _error(400, str(exc))
+        except AssistantError as exc:
+            return _error(503, str(exc))
+
+        def sse() -> Iterator[str]:
+            for event in _chain(first, events):
+                if event.kind == "final" and event.answer is not None:
+                    state.feedback.record_answer(event.answer, channel="api")
+                    yield f"event: final\ndata: {json.dumps(answer_payload(event.answer), ensure_ascii=False)}\n\n"
+                elif event.kind == "reset":
+                    yield "event: reset\ndata: {}\n\n"
+                else:
+                    yield f"event: token\ndata: {json.dumps({'text': event.text}, ensure_ascii=False)}\n\n"
+
+        return StreamingResponse(sse(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    @app.post("/api/feedback", tags=["feedback"])
+    def feedback(req: FeedbackRequest) -> JSONResponse:
+        if not state.feedback.enabled:
+            return _error(404, "feedback is turned off on this server")
+        if not state.feedback.record_rating(req.answer_id, req.rating, req.comment):
+            return _error(404, "unknown answer id")
+        return JSONResponse({"ok": True})
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+# -- Gradio chat -------------------------------------------------------------------------------------------
+
+
+def _text_of(content: Any) -> str:
+    """Gradio hands message content as a string or as a list of typed parts, depending on version."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    if isinstance(content, list):
+        return "\n".join(_text_of(c) for c in content)
+    return ""
+
+
+def _plain_history(history: list[Any]) -> list[dict[str, str]]:
+    out = []
+    for msg in history:
+        meta = msg.get("metadata") if isinstance(msg, dict) else None
+        if meta and meta.get("title"):
+            continue  # the sources panel is not part of the conversation
+        out.append({"role": msg.get("role", "user"), "content": _text_of(msg.get("content"))})
+    return out
+
+
+def sources_markdown(answer: Answer) -> str:
+    lines = []
+    for s in answer.sources:
+        snippet = s.text if len(s.text) <= 400 else s.text[:400].rsplit(" ", 1)[0] + " …"
+        quoted = "\n".join("> " + ln for ln in snippet.splitlines() if ln.strip())
+        lines.append(f"**[{s.n}] {s.title} — {s.section}**  \n`{s.source}`\n\n{quoted}")
+    return "\n\n".join(lines)
+
+
+def build_ui(state: AppState) -> gr.Blocks:
+    def respond(message: str, history: list[Any], ids: dict[str, str]) -> Iterator[tuple]:
+        history = list(history or [])
+        ids = dict(ids or {})
+        prior = _plain_history(history)
+        history.append({"role": "user", "content": message})
+        yield history, "", ids
+        if state.assistant is None:
+            history.append({"role": "assistant", "content": t("en", "index_missing")})
+            yield history, "", ids
+            return
+        partial = ""
+        try:
+            for event in state.assistant.stream(message, prior):
+                if event.kind == "token":
+                    partial += event.text
+                    yield [*history, {"role": "assistant", "content": partial}], "", ids
+                elif event.kind == "reset":
+                    partial = ""
+                elif event.kind == "final" and event.answer is not None:
+                    answer = event.answer
+                    history.append({"role": "assistant", "content": answer.answer})
+                    ids[str(len(history) - 1)] = answer.id
+                    if answer.sources:
+                        title = "Bronnen" if answer.lang == "nl" else "Sources"
+                        history.append(
+                            {
+                                "role": "assistant",
+                                "content": sources_markdown(answer),
+                                "metadata": {"title": f"📚 {title} ({len(answer.sources)})", "status": "done"},
+                            }
+                        )
+                    state.feedback.record_answer(answer, channel="chat")
+                    yield history, "", ids
+        except AssistantError as exc:
+            history.append({"role": "assistant", "content": str(exc)})
+            yield history, "", ids
+        except Exception:  # noqa: BLE001 - never a traceback in the chat
+            log.exception("chat failed")
+            history.append({"role": "assistant", "content": "Something went wrong on our side. Please try again."})
+            yield history, "", ids
+
+    def on_like(ids: dict[str, str], data: gr.LikeData) -> tuple[Any, str]:
+        answer_id = (ids or {}).get(str(data.index if not isinstance(data.index, list) else data.index[0]))
+        if not answer_id:
+            return gr.update(visible=False), ""
+        rating = "up" if data.liked else "down"
+        state.feedback.record_rating(answer_id, rating)
+        return gr.update(visible=rating == "down"), answer_id
+
+    def on_comment(answer_id: str, comment: str) -> tuple[Any, str]:
+        if answer_id and comment.strip():
+            state.feedback.record_rating(answer_id, "down", comment.strip())
+        return gr.update(visible=False), ""
+
+    def ask_api(question: str) -> str:
+        """Answer one question; the answer followed by its sources, as Markdown."""
+        if state.assistant is None:
+            return t("en", "index_missing")
+        try:
+            answer = state.assistant.ask(question)
+        except AssistantError as exc:
+            return str(exc)
+        state.feedback.record_answer(answer, channel="gradio-api")
+        if not answer.sources:
+            return answer.answer
+        return f"{answer.answer}\n\n---\n{sources_markdown(answer)}"
+
+    with gr.Blocks(title="E-commerce team assistant", analytics_enabled=False) as demo:
+        ids = gr.State({})
+        rated_id = gr.State("")
+        gr.Markdown("# 🛒 E-commerce team assistant", elem_id="title")
+        gr.Markdown(INTRO, elem_id="intro")
+        chatbot = gr.Chatbot(
+            label="Chat",
+            elem_id="chat",
+            height=520,
+            buttons=["copy"],
+            feedback_options=("Like", "Dislike"),
+            placeholder="Ask about roles, hiring order, in-house vs freelance, KPIs… / Stel je vraag…",
+        )
+        with gr.Row():
+            box = gr.Textbox(
+                label="Your question / Je vraag",
+                placeholder="e.g. We are a two-person webshop, what team do we need first?",
+                elem_id="question",
+                scale=8,
+                max_length=state.settings.max_message_chars,
+                autofocus=True,
+            )
+            send = gr.Button("Send / Verstuur", variant="primary", elem_id="send", scale=1)
+        with gr.Row(visible=False) as comment_row:
+            comment = gr.Textbox(label="What was wrong or missing? / Wat ontbrak er?", elem_id="comment", scale=8)
+            comment_send = gr.Button("Send feedback", elem_id="comment-send", scale=1)
+        clear = gr.Button("Clear chat / Wis gesprek", elem_id="clear", size="sm")
+        gr.Examples(EXAMPLES, inputs=box, label="Examples / Voorbeelden")
+
+        box.submit(respond, [box, chatbot, ids], [chatbot, box, ids], api_visibility="private")
+        send.click(respond, [box, chatbot, ids], [chatbot, box, ids], api_visibility="private")
+        clear.click(lambda: ([], {}, ""), None, [chatbot, ids, box], api_visibility="private")
+        chatbot.like(on_like, [ids], [comment_row, rated_id], api_visibility="private")
+        comment_send.click(on_comment, [rated_id, comment], [comment_row, comment], api_visibility="private")
+        gr.api(ask_api, api_name="ask")
+    return demo
+
+
+CSS = """
+footer {display: none !important}
+#title h1 {margin-bottom: 0}
+@media (max-width: 640px) { #chat {height: 60vh !important} }
+"""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    state = AppState(settings)
+    app = FastAPI(
+        title="E-commerce team assistant",
+        description="Sourced advice on building an e-commerce team, in Dutch and English.",
+        version="0.1.0",
+    )
+    app.state.assistant_state = state
+    add_api(app, state)
+
+    @app.exception_handler(Exception)
+    async def on_error(request: Request, exc: Exception) -> JSONResponse:  # noqa: ARG001
+        log.exception("unhandled error")
+        return _error(500, "Something went wrong on our side. Please try again.")
+
+    theme = gr.themes.Soft(font=["system-ui", "Segoe UI", "Roboto", "sans-serif"],
+                           font_mono=["ui-monospace", "monospace"])
+    app = gr.mount_gradio_app(app, build_ui(state), path="/", theme=theme, css=CSS, footer_links=[])
+    state.start()
+    return app
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    host = host or settings.host
+    port = port or settings.port
+    app = create_app(settings)
+    print(f"E-commerce team assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
