@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.documents import Document
 
 from .chunking import ChunkingOptions, chunk_documents
@@ -178,14 +179,16 @@ def _build_version(
     progress: Progress | None,
 ) -> str:
     to_embed = [c for c in chunks if c.id not in existing]
-    vectors: dict[str, list[float]] = {cid: existing[cid] for cid in (c.id for c in chunks) if cid in existing}
+    vectors: dict[str, np.ndarray] = {
+        cid: np.asarray(existing[cid], dtype=np.float32) for cid in (c.id for c in chunks) if cid in existing
+    }
     done = len(vectors)
     if progress:
         progress(done, len(chunks))
     for start in range(0, len(to_embed), 32):
         batch = to_embed[start : start + 32]
         for chunk, vec in zip(batch, embeddings.embed_documents([c.page_content for c in batch]), strict=True):
-            vectors[chunk.id] = list(vec)
+            vectors[chunk.id] = np.asarray(vec, dtype=np.float32)
         done += len(batch)
         report.embedded += len(batch)
         if progress:
@@ -213,7 +216,7 @@ def _build_version(
             raise AssistantError(
                 f"new index holds {collection.count()} chunks instead of {len(chunks)}; nothing was published"
             )
-        probe = collection.query(query_embeddings=[vectors[chunks[0].id]], n_results=1)
+        probe = collection.query(query_embeddings=[vectors[chunks[0].id].tolist()], n_results=1)
         if not probe["ids"] or probe["ids"][0][0] != chunks[0].id:
             raise AssistantError("new index failed its self-check query; nothing was published")
         store.mark_ready(collection)

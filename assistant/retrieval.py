@@ -130,6 +130,18 @@ def is_follow_up(question: str) -> bool:
     return bool(connective) or len(re.findall(r"\w+", q)) <= 3
 
 
+_GENERIC_ROLE_WORDS = {"specialist", "manager", "e-commerce", "ecommerce", "medewerker", "head", "hoofd", "team"}
+
+
+def _role_words(role_terms: dict[str, list[str]]) -> set[str]:
+    words = set()
+    for terms in role_terms.values():
+        for term in terms:
+            words.add(term)
+            words.update(w for w in re.findall(r"[\w-]+", term) if len(w) >= 4 and w not in _GENERIC_ROLE_WORDS)
+    return words
+
+
 def condense_offline(question: str, history: list[dict[str, str]], role_terms: dict[str, list[str]]) -> str:
     """Make a follow-up stand alone without an LLM: carry the previous question's topic forward.
 
@@ -139,13 +151,13 @@ def condense_offline(question: str, history: list[dict[str, str]], role_terms: d
     previous = next((m["content"] for m in reversed(history) if m.get("role") == "user" and m.get("content")), "")
     if not previous or not is_follow_up(question):
         return question
+    words = _role_words(role_terms)
     q_lower = question.lower()
-    names_role = any(re.search(rf"\b{re.escape(t)}", q_lower) for terms in role_terms.values() for t in terms)
+    names_role = any(re.search(rf"\b{re.escape(w)}", q_lower) for w in words)
     carried = previous
     if names_role:
-        for terms in role_terms.values():
-            for term in terms:
-                carried = re.sub(rf"\b{re.escape(term)}\w*", " ", carried, flags=re.IGNORECASE)
+        for term in sorted(words, key=len, reverse=True):
+            carried = re.sub(rf"\b{re.escape(term)}\w*", " ", carried, flags=re.IGNORECASE)
     carried = re.sub(r"\s+", " ", carried).strip()
     return f"{question.strip()} — {carried}"
 

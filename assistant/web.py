@@ -12,6 +12,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+import html
 import json
 import logging
 import threading
@@ -233,13 +234,18 @@ def _text_of(content: Any) -> str:
     return ""
 
 
+def inert(text: str) -> str:
+    """Show markup typed by a user (or echoed by a model) as text: no tag can start without '<'."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
 def _plain_history(history: list[Any]) -> list[dict[str, str]]:
     out = []
     for msg in history:
         meta = msg.get("metadata") if isinstance(msg, dict) else None
         if meta and meta.get("title"):
             continue  # the sources panel is not part of the conversation
-        out.append({"role": msg.get("role", "user"), "content": _text_of(msg.get("content"))})
+        out.append({"role": msg.get("role", "user"), "content": html.unescape(_text_of(msg.get("content")))})
     return out
 
 
@@ -257,7 +263,7 @@ def build_ui(state: AppState) -> gr.Blocks:
         history = list(history or [])
         ids = dict(ids or {})
         prior = _plain_history(history)
-        history.append({"role": "user", "content": message})
+        history.append({"role": "user", "content": inert(message)})
         yield history, "", ids
         if state.assistant is None:
             history.append({"role": "assistant", "content": t("en", "index_missing")})
@@ -268,12 +274,12 @@ def build_ui(state: AppState) -> gr.Blocks:
             for event in state.assistant.stream(message, prior):
                 if event.kind == "token":
                     partial += event.text
-                    yield [*history, {"role": "assistant", "content": partial}], "", ids
+                    yield [*history, {"role": "assistant", "content": inert(partial)}], "", ids
                 elif event.kind == "reset":
                     partial = ""
                 elif event.kind == "final" and event.answer is not None:
                     answer = event.answer
-                    history.append({"role": "assistant", "content": answer.answer})
+                    history.append({"role": "assistant", "content": inert(answer.answer)})
                     ids[str(len(history) - 1)] = answer.id
                     if answer.sources:
                         title = "Bronnen" if answer.lang == "nl" else "Sources"

@@ -62,7 +62,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, addr, handler, fake: "FakeLLM"):
+    def __init__(self, addr, handler, fake: FakeLLM):
         self.fake = fake
         self.handler_threads: list[threading.Thread] = []
         self._threads_lock = threading.Lock()
@@ -98,7 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
     def handle(self):
         try:
             super().handle()
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout, OSError):
+        except (TimeoutError, BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
             self.close_connection = True
 
     def finish(self):
@@ -108,7 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     @property
-    def fake(self) -> "FakeLLM":
+    def fake(self) -> FakeLLM:
         return self.server.fake
 
     def _send_json(self, status: int, obj: Any, extra_headers: dict[str, str] | None = None) -> None:
@@ -192,14 +192,26 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "error500":
             self._send_json(
                 500,
-                {"error": {"message": "fake internal server error", "type": "server_error",
-                           "param": None, "code": None}},
+                {
+                    "error": {
+                        "message": "fake internal server error",
+                        "type": "server_error",
+                        "param": None,
+                        "code": None,
+                    }
+                },
             )
         elif mode == "error429":
             self._send_json(
                 429,
-                {"error": {"message": "fake rate limit exceeded", "type": "rate_limit_exceeded",
-                           "param": None, "code": "rate_limit_exceeded"}},
+                {
+                    "error": {
+                        "message": "fake rate limit exceeded",
+                        "type": "rate_limit_exceeded",
+                        "param": None,
+                        "code": "rate_limit_exceeded",
+                    }
+                },
                 {"Retry-After": "1"},
             )
         elif mode == "hang":
@@ -219,7 +231,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "garbage":
             self._send_bytes(200, b"<html>oops</html>", "application/json")
         else:
-            self._send_json(500, {"error": {"message": f"unknown fake mode {mode!r}", "type": "server_error"}})
+            err = {"message": f"unknown fake mode {mode!r}", "type": "server_error"}
+            self._send_json(500, {"error": err})
 
     def _not_found(self):
         self._send_json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
@@ -297,8 +310,9 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeLLM:
     """Context manager running a fake OpenAI-compatible server on 127.0.0.1:<free port>."""
 
-    def __init__(self, mode: str = "ok", reply: str = DEFAULT_REPLY, delay: float = 0.0,
-                 token_delay: float = 0.0):
+    def __init__(
+        self, mode: str = "ok", reply: str = DEFAULT_REPLY, delay: float = 0.0, token_delay: float = 0.0
+    ):
         self.mode = mode
         self.reply = reply
         self.delay = delay
@@ -312,14 +326,16 @@ class FakeLLM:
         self.base_url: str | None = None
 
     # -------------------------------------------------------------- lifecycle
-    def __enter__(self) -> "FakeLLM":
+    def __enter__(self) -> FakeLLM:
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", 0), _Handler, self)
         self.port = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": _POLL},
-            name="FakeLLM-server", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": _POLL},
+            name="FakeLLM-server",
+            daemon=True,
         )
         self._thread.start()
         return self

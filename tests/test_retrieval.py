@@ -1,0 +1,57 @@
+"""Owners' questions, in Dutch and English, find the right section among the top 4 passages."""
+
+import pytest
+
+CASES = [
+    ("en", "which KPIs should I use for customer service?", "customer-service|faq", r"CSAT"),
+    ("en", "We are a two-person webshop, what team do we need first?", "faq", r"assistant"),
+    ("en", "in-house or outsource?", "faq|where-to-start", r"hybrid"),
+    ("en", "is a freelancer ok for SEO?", "faq|where-to-start|digital-marketer", r"SEO"),
+    ("en", "what does a merchandiser do", "product-manager", r"stock|inventory"),
+    ("en", "how did the coffee shop raise its conversion", "case-study", r"4\.5"),
+    ("en", "why does my team not work, what causes it", "causes", r"structure"),
+    ("en", "what happens if I ignore team structure", "consequences", r"sales"),
+    ("en", "first steps to build my team", "where-to-start|checklist", r"3.6 months|goal"),
+    ("en", "how to recruit e-commerce staff", "checklist", r"LinkedIn"),
+    ("en", "metrics for my webflow designer", "ux-ui-designer|faq", r"bounce"),
+    ("en", "who handles packing and shipping", "logistics", r"pack"),
+    ("nl", "Welke KPI's gebruik ik voor mijn klantenservice?", "customer-service|faq", r"CSAT"),
+    ("nl", "2 man webshop wat eerst?", "faq|where-to-start|case-study", r"assistent|eigenaar"),
+    ("nl", "zelf personeel of uitbesteden?", "faq|where-to-start", r"hybride"),
+    ("nl", "wat doet een merchandiser", "product-manager", r"voorraad"),
+    ("nl", "koffie webshop conversie resultaat", "case-study", r"4,5"),
+    ("nl", "waarom loopt mijn e-commerce team vast", "causes|problem", r"structuur"),
+    ("nl", "wat gebeurt er als ik niks doe aan mijn team", "consequences", r"verkoop|omzet"),
+    ("nl", "kpi voor de marketeer", "digital-marketer|faq", r"verkeer"),
+    ("nl", "hoe werf ik personeel voor mijn webshop", "checklist", r"LinkedIn"),
+    ("nl", "wanneer heb ik een e-commerce manager nodig", "ecommerce-manager", r"strategie"),
+    ("nl", "wie regelt het magazijn en de verzending", "logistics", r"magazijn"),
+    ("nl", "welke tools voor teamcommunicatie", "checklist|where-to-start", r"Slack|Teams|communicatie"),
+]
+
+
+@pytest.mark.parametrize(("lang", "question", "doc_ids", "fact"), CASES, ids=[c[1][:40] for c in CASES])
+def test_question_finds_the_right_guidance(assistant, lang, question, doc_ids, fact):
+    import re
+
+    result = assistant.search(question)
+    assert result.relevant and result.lang == lang
+    top = result.hits[:4]
+    assert any(re.fullmatch(doc_ids, h.metadata["doc_id"]) for h in top), [h.metadata["doc_id"] for h in top]
+    assert re.search(fact, " ".join(h.text for h in top), re.IGNORECASE)
+    assert top[0].lang == lang
+
+
+def test_off_topic_questions_are_not_relevant(assistant):
+    for question in ("what is the weather tomorrow", "recept voor appeltaart", "how do I write a python loop"):
+        assert not assistant.search(question).relevant, question
+
+
+def test_follow_up_carries_the_topic_forward(assistant):
+    history = [
+        {"role": "user", "content": "which KPIs for customer service?"},
+        {"role": "assistant", "content": "CSAT, response time, resolution rate."},
+    ]
+    answer = assistant.ask("and for the marketer?", history=history)
+    assert not answer.declined
+    assert "traffic" in answer.answer.lower()

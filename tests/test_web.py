@@ -1,0 +1,57 @@
+"""The app starts on a real port and answers through Gradio's client and the REST API."""
+
+import json
+
+import httpx
+from gradio_client import Client
+
+
+def test_healthz_reports_the_loaded_index(app_server):
+    body = httpx.get(f"{app_server.url}/healthz").json()
+    assert body["index_loaded"] and body["chunks"] > 100 and body["llm_mode"] == "offline"
+
+
+def test_gradio_client_gets_a_sourced_dutch_answer(app_server):
+    client = Client(app_server.url, verbose=False)
+    text = client.predict("Welke KPI's gebruik ik voor mijn klantenservice?", api_name="/ask")
+    assert "CSAT" in text and "[1]" in text and "nl/" in text
+
+
+def test_rest_chat_answers_with_sources(app_server):
+    r = httpx.post(f"{app_server.url}/api/chat",
+                   json={"message": "We are a two-person webshop, what team do we need first?"}, timeout=30)
+    body = r.json()
+    assert r.status_code == 200 and body["mode"] == "offline" and not body["declined"]
+    assert body["sources"] and body["sources"][0]["source"].startswith("en/")
+
+
+def test_rest_stream_sends_tokens_then_a_final_event(app_server):
+    with httpx.stream("POST", f"{app_server.url}/api/chat/stream",
+                      json={"message": "in-house or outsource?"}, timeout=30) as r:
+        events = [line[7:] for line in r.iter_lines() if line.startswith("event: ")]
+        assert r.headers["content-type"].startswith("text/event-stream")
+    assert events[0] == "token" and events[-1] == "final"
+
+
+def test_bad_requests_get_clear_4xx_messages(app_server):
+    empty = httpx.post(f"{app_server.url}/api/chat", json={"message": "   "})
+    huge = httpx.post(f"{app_server.url}/api/chat", json={"message": "x" * 50_000})
+    broken = httpx.post(f"{app_server.url}/api/chat", content=b"\xff\xfe not json",
+                        headers={"content-type": "application/json"})
+    assert empty.status_code == 400 and "question" in empty.json()["error"]
+    assert huge.status_code == 413 and "too long" in huge.json()["error"]
+    assert broken.status_code in (400, 422)
+    assert "Traceback" not in empty.text + huge.text + broken.text
+
+
+def test_feedback_is_stored_for_a_real_answer(app_server):
+    answer = httpx.post(f"{app_server.url}/api/chat", json={"message": "KPIs for the marketer?"}, timeout=30).json()
+    ok = httpx.post(f"{app_server.url}/api/feedback",
+                    json={"answer_id": answer["id"], "rating": "down", "comment": "too short"})
+    unknown = httpx.post(f"{app_server.url}/api/feedback", json={"answer_id": "nope", "rating": "up"})
+    assert ok.json() == {"ok": True} and unknown.status_code == 404
+
+
+def test_openapi_documents_the_api(app_server):
+    spec = json.loads(httpx.get(f"{app_server.url}/openapi.json").text)
+    assert {"/api/chat", "/api/chat/stream", "/api/feedback", "/healthz"} <= set(spec["paths"])
