@@ -50,6 +50,7 @@ def chunk_document(doc: SourceDocument, options: ChunkingOptions | None = None) 
     sections = header_splitter.split_text(doc.text) or [Document(page_content=doc.text)]
     aliases = doc.meta.get("aliases", "") if doc.doc_type == "role" else ""
     chunks: list[Document] = []
+    position = 0
     for part in sections:
         headings = [part.metadata[k] for _, k in _HEADERS if part.metadata.get(k)]
         # The document's own H1 repeats the title; keep it out of the section path.
@@ -73,7 +74,9 @@ def chunk_document(doc: SourceDocument, options: ChunkingOptions | None = None) 
                 "text": body,
                 "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
                 "doc_hash": doc.content_hash,
+                "position": position,  # n-th chunk of the document: links a passage to its translation
             }
+            position += 1
             chunks.append(Document(page_content=text, metadata=metadata, id=_chunk_id(doc, section, ordinal, body)))
     return chunks
 

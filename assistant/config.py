@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     # Retrieval
     top_k: int = 4
     min_relevance: float = Field(
-        default=0.22,
-        description="Dense cosine similarity below which the best hit counts as 'not in my guidance'.",
+        default=0.30,
+        description="Dense similarity above which a question is in scope even without domain words "
+        "(see assistant/scope.py).",
     )
 
     # LLM (any OpenAI-compatible server)

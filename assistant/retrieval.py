@@ -21,11 +21,16 @@ from .config import Settings
 from .errors import EmbeddingMismatchError
 from .language import detect_language
 from .lexical import LexicalIndex
+from .scope import in_scope
 from .store import IndexStore, VersionInfo
 
-RRF_K = 60
-CANDIDATES = 24
-OTHER_LANG_WEIGHT = 0.55  # a passage in the asker's language wins over its twin in the other language
+# Fusion weights, tuned on eval/gold.jsonl with bench/retrieval.py (see README for the figures):
+# score = max(own dense similarity, TWIN_WEIGHT * the translation's similarity)
+#         + LEXICAL_WEIGHT * BM25 / best BM25 for this question - OTHER_LANG_PENALTY if not in the asker's language
+CANDIDATES = 64
+LEXICAL_WEIGHT = 0.3
+TWIN_WEIGHT = 0.9
+OTHER_LANG_PENALTY = 0.1
 
 
 @dataclass
@@ -68,6 +73,7 @@ class _Snapshot:
     lexical: LexicalIndex
     position: dict[str, int]
     role_terms: dict[str, list[str]]
+    twin: dict[str, str]
 
 
 def _role_terms(metadatas: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -84,6 +90,18 @@ def _role_terms(metadatas: list[dict[str, Any]]) -> dict[str, list[str]]:
             if part.strip():
                 bucket.add(part.strip().lower())
     return {role: sorted(v, key=len, reverse=True) for role, v in terms.items()}
+
+
+def _twins(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, str]:
+    """Each chunk's translation: same document id and position, other language."""
+    by_key = {(m.get("lang"), m.get("doc_id"), m.get("position")): cid for cid, m in zip(ids, metadatas, strict=True)}
+    twins = {}
+    for cid, m in zip(ids, metadatas, strict=True):
+        for lang in ("en", "nl"):
+            other = by_key.get((lang, m.get("doc_id"), m.get("position")))
+            if lang != m.get("lang") and other:
+                twins[cid] = other
+    return twins
 
 
 class IndexReader:
@@ -116,6 +134,7 @@ class IndexReader:
                 lexical=lexical,
                 position={cid: i for i, cid in enumerate(ids)},
                 role_terms=_role_terms([dict(m) for m in metas]),
+                twin=_twins(list(ids), [dict(m) for m in metas]),
             )
             return self._snapshot
 
@@ -193,7 +212,7 @@ class HybridSearch:
             question=question,
             lang=lang,
             hits=hits,
-            relevant=self._relevant(best_dense, lexical, snap),
+            relevant=self._relevant(question, best_dense),
             best_dense=best_dense,
             version=snap.info.name,
             query_vector=qvec,
@@ -206,32 +225,35 @@ class HybridSearch:
         res = snap.collection.query(query_embeddings=[qvec.tolist()], n_results=n, include=["distances"])
         return {cid: 1.0 - float(d) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)}
 
-    def _relevant(self, best_dense: float, lexical: np.ndarray, snap: _Snapshot) -> bool:
-        return best_dense >= self.settings.min_relevance
+    def _relevant(self, question: str, best_dense: float) -> bool:
+        return in_scope(question, best_dense, self.settings.min_relevance)
 
     def _fuse(
         self, snap: _Snapshot, dense: dict[str, float], lexical: np.ndarray, lang: str, k: int
     ) -> list[Hit]:
+        top_lexical = float(lexical.max()) if lexical.size else 0.0
+        candidates = set(dense)
+        candidates.update(snap.ids[i] for i in np.argsort(-lexical)[:CANDIDATES] if lexical[i] > 0)
         scores: dict[str, float] = {}
-        for rank, cid in enumerate(sorted(dense, key=dense.get, reverse=True)):
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
-        order = np.argsort(-lexical)[:CANDIDATES]
-        for rank, pos in enumerate(order):
-            if lexical[pos] <= 0:
-                break
-            cid = snap.ids[pos]
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
-        for cid in scores:
-            if snap.metadatas[snap.position[cid]].get("lang") != lang:
-                scores[cid] *= OTHER_LANG_WEIGHT
+        for cid in candidates:
+            meta = snap.metadatas[snap.position[cid]]
+            semantic = dense.get(cid, 0.0)
+            twin = snap.twin.get(cid)
+            if twin in dense:
+                semantic = max(semantic, TWIN_WEIGHT * dense[twin])
+            words = float(lexical[snap.position[cid]]) / top_lexical if top_lexical > 0 else 0.0
+            score = semantic + LEXICAL_WEIGHT * words
+            if meta.get("lang") != lang:
+                score -= OTHER_LANG_PENALTY
+            scores[cid] = score
         hits: list[Hit] = []
-        seen_docs_in_lang: set[tuple[str, str]] = set()
+        chosen_in_lang: set[str] = set()
         for cid in sorted(scores, key=scores.get, reverse=True):
             meta = snap.metadatas[snap.position[cid]]
-            key = (str(meta.get("doc_id")), str(meta.get("section")))
-            if meta.get("lang") != lang and any(d == key[0] for d, _ in seen_docs_in_lang):
-                continue  # its twin in the asker's language is already in
-            seen_docs_in_lang.add(key) if meta.get("lang") == lang else None
+            if meta.get("lang") != lang and snap.twin.get(cid) in chosen_in_lang:
+                continue  # its translation in the asker's language is already in
+            if meta.get("lang") == lang:
+                chosen_in_lang.add(cid)
             hits.append(
                 Hit(
                     id=cid,

@@ -287,7 +287,7 @@ def build_ui(state: AppState) -> gr.Blocks:
                             {
                                 "role": "assistant",
                                 "content": sources_markdown(answer),
-                                "metadata": {"title": f"📚 {title} ({len(answer.sources)})", "status": "done"},
+                                "metadata": {"title": f"{title} ({len(answer.sources)})", "status": "done"},
                             }
                         )
                     state.feedback.record_answer(answer, channel="chat")
@@ -329,7 +329,7 @@ def build_ui(state: AppState) -> gr.Blocks:
     with gr.Blocks(title="E-commerce team assistant", analytics_enabled=False) as demo:
         ids = gr.State({})
         rated_id = gr.State("")
-        gr.Markdown("# 🛒 E-commerce team assistant", elem_id="title")
+        gr.Markdown("# E-commerce team assistant", elem_id="title")
         gr.Markdown(INTRO, elem_id="intro")
         chatbot = gr.Chatbot(
             label="Chat",
