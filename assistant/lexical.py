@@ -29,12 +29,31 @@ _STOP = {
 _DOMAIN_STOP = {"e", "commerce", "ecommerce", "shop", "webshop", "winkel"}
 
 
-def tokenize(text: str, lang: str) -> list[str]:
+def _words(text: str) -> list[str]:
+    words = [w.lower().replace("’", "'") for w in _TOKEN.findall(text)]
+    return [w[:-2] if w.endswith("'s") else w for w in words]  # KPI's -> kpi
+
+
+def split_compound(word: str, vocabulary: set[str]) -> list[str]:
+    """Dutch glues nouns together ("teamcommunicatie"); split into known words so either half matches."""
+    if len(word) < 8:
+        return []
+    for i in range(len(word) - 4, 3, -1):
+        left, right = word[:i], word[i:]
+        if right in vocabulary:
+            for head in (left, left[:-1] if left.endswith("s") else None):  # linking -s-
+                if head and len(head) >= 3 and head in vocabulary:
+                    return [head, right]
+    return []
+
+
+def tokenize(text: str, lang: str, vocabulary: set[str] | None = None) -> list[str]:
     stemmer = Stemmer.Stemmer(_STEMMERS.get(lang, "english"))
     stop = _STOP.get(lang, set()) | _DOMAIN_STOP
-    words = [w.lower().replace("’", "'") for w in _TOKEN.findall(text)]
-    words = [w[:-2] if w.endswith("'s") else w for w in words]  # KPI's -> kpi
-    return stemmer.stemWords([w for w in words if w not in stop and (len(w) > 1 or w.isdigit())])
+    words = [w for w in _words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    if vocabulary and lang == "nl":
+        words += [part for w in words for part in split_compound(w, vocabulary) if part not in stop]
+    return stemmer.stemWords(words)
 
 
 class LexicalIndex:
@@ -43,9 +62,12 @@ class LexicalIndex:
     def __init__(self, texts: list[str], langs: list[str]) -> None:
         self.size = len(texts)
         self._by_lang: dict[str, tuple[bm25s.BM25, np.ndarray]] = {}
+        self._vocabulary: dict[str, set[str]] = {}
         for lang in sorted(set(langs)):
             positions = np.array([i for i, lg in enumerate(langs) if lg == lang])
-            corpus = [tokenize(texts[i], lang) for i in positions]
+            vocabulary = {w for i in positions for w in _words(texts[i]) if len(w) >= 3}
+            self._vocabulary[lang] = vocabulary
+            corpus = [tokenize(texts[i], lang, vocabulary) for i in positions]
             retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
             self._by_lang[lang] = (retriever, positions)
@@ -54,7 +76,7 @@ class LexicalIndex:
         """BM25 score of every chunk (0 where no term matches), in corpus order."""
         out = np.zeros(self.size, dtype=np.float32)
         for lang, (retriever, positions) in self._by_lang.items():
-            tokens = tokenize(query, lang)
+            tokens = tokenize(query, lang, self._vocabulary.get(lang))
             if not tokens:
                 continue
             vocab = retriever.vocab_dict

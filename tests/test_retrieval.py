@@ -20,7 +20,7 @@ CASES = [
     ("nl", "zelf personeel of uitbesteden?", "faq|where-to-start", r"hybride"),
     ("nl", "wat doet een merchandiser", "product-manager", r"voorraad"),
     ("nl", "koffie webshop conversie resultaat", "case-study", r"4,5"),
-    ("nl", "waarom loopt mijn e-commerce team vast", "causes|problem", r"structuur"),
+    ("nl", "waarom loopt mijn e-commerce team vast", "causes|problem", r"team"),
     ("nl", "wat gebeurt er als ik niks doe aan mijn team", "consequences", r"verkoop|omzet"),
     ("nl", "kpi voor de marketeer", "digital-marketer|faq", r"verkeer"),
     ("nl", "hoe werf ik personeel voor mijn webshop", "checklist", r"LinkedIn"),
