@@ -154,6 +154,10 @@ class Assistant:
         lang = self._language(text, history, lang)
         standalone = self._standalone(text, history)
         retrieval = self.search(standalone, lang=lang)
+        if not retrieval.relevant and history and standalone != text:
+            # A model's rewrite can lose the topic; the rule-based one keeps the owner's own words.
+            standalone = condense_offline(text, history, self.reader.snapshot().role_terms)
+            retrieval = self.search(standalone, lang=lang)
         timings = {"retrieval": (time.perf_counter() - started) * 1000}
         base = dict(
             id=uuid.uuid4().hex,
