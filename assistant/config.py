@@ -28,15 +28,8 @@ class Settings(BaseSettings):
     # Web server
     host: str = "127.0.0.1"
     port: int = 7860
-    allowed_origins: list[str] = Field(
-        default_factory=list,
-        description="Sites allowed to embed the widget and call the API from a browser (besides the app).",
-    )
-    rate_limit_per_minute: int = 20
-    rate_limit_per_hour: int = 200
     max_message_chars: int = 2000
     max_history_turns: int = 20
-    admin_token: SecretStr | None = None
     feedback_enabled: bool = True
     feedback_retention_days: int = 90
 
@@ -49,7 +42,7 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
 
     # Chunking
-    chunk_size: int = 900
+    chunk_size: int = 900  # characters; FAQ answers are kept whole up to 2400
     chunk_overlap: int = 120
 
     # Retrieval

@@ -12,7 +12,8 @@ import threading
 from typing import Any
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings as ChromaEmbeddings
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 from langchain_core.embeddings import Embeddings
 

@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .answer import (
-    format_sources,
     answer_chain,
     cited_numbers,
     compose_offline,
     condense_chain,
+    format_sources,
     history_messages,
     invoke_with_deadline,
     make_llm,

@@ -1,0 +1,36 @@
+"""Shared set-up for the benchmarks: a fresh index in a temporary directory."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.config import Settings  # noqa: E402
+from assistant.indexer import run_ingest  # noqa: E402
+
+
+def fresh_settings(**overrides) -> Settings:
+    data = Path(tempfile.mkdtemp(prefix="bench-"))
+    base = dict(data_dir=data, knowledge_dir=ROOT / "knowledge", openai_api_key=None, openai_base_url=None)
+    base.update(overrides)
+    return Settings(_env_file=None, **base)
+
+
+def built_settings(**overrides) -> Settings:
+    settings = fresh_settings(**overrides)
+    run_ingest(settings)
+    return settings
+
+
+def p(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
