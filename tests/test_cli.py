@@ -1,0 +1,58 @@
+"""The command line, as a maintainer or a script would call it."""
+
+import json
+import os
+import subprocess
+import sys
+
+from assistant.config import ROOT
+from assistant.errors import EmbeddingMismatchError
+from assistant.service import Assistant
+from tests.conftest import make_settings
+
+
+def run(args, data_dir, **env):
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    full.update({"ASSISTANT_DATA_DIR": str(data_dir), **env})
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
+                          env=full, cwd=ROOT, timeout=120)
+
+
+def test_search_json_lists_hits_best_first(built_index):
+    out = run(["search", "which numbers for my marketer?", "--k", "3", "--json"], built_index)
+    hits = json.loads(out.stdout)
+    assert out.returncode == 0 and len(hits) == 3
+    assert set(hits[0]) == {"text", "source", "section", "lang", "score"}
+    assert hits[0]["score"] >= hits[1]["score"] >= hits[2]["score"]
+
+
+def test_ask_json_reports_mode_sources_and_decline(built_index):
+    out = run(["ask", "Welke KPI's gebruik ik voor mijn klantenservice?", "--json"], built_index)
+    body = json.loads(out.stdout)
+    assert body["mode"] == "offline" and body["declined"] is False and body["fallback"] is False
+    assert {"n", "source", "section", "text"} <= set(body["sources"][0])
+    off = json.loads(run(["ask", "recipe for pancakes", "--json"], built_index).stdout)
+    assert off["declined"] is True and off["sources"] == []
+
+
+def test_missing_index_gives_an_actionable_message(tmp_path):
+    out = run(["ask", "in-house or outsource?"], tmp_path / "empty")
+    assert out.returncode == 2
+    assert "python ingest.py" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_ingest_summary_and_no_changes(built_index):
+    out = run(["ingest"], built_index)
+    assert out.returncode == 0
+    assert "28 documents" in out.stderr and "No changes" in out.stderr
+
+
+def test_index_built_with_another_embedding_says_to_reingest(built_index):
+    settings = make_settings(built_index, embedding_provider="openai", openai_api_key="sk-test")
+    assistant = Assistant(settings)
+    try:
+        assistant.search("in-house or outsource?")
+    except EmbeddingMismatchError as exc:
+        assert "Re-ingest" in str(exc) and "sk-test" not in str(exc)
+    else:
+        raise AssertionError("mismatch not detected")
