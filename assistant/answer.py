@@ -84,9 +84,12 @@ def compose_offline(question_vec: np.ndarray | None, hits: list[Hit], lang: str,
         return t(lang, "decline"), []
     all_units = [u for i, h in enumerate(hits[:3]) for u in _units(h.text, i)]
     if question_vec is not None and all_units:
-        sims = embed_many([u.text for u in all_units]) @ question_vec
+        vectors = embed_many([u.text for u in all_units])
+        sims = vectors @ question_vec
     else:
+        vectors = np.zeros((len(all_units), 1))
         sims = np.zeros(len(all_units))
+    index_of = {id(u): i for i, u in enumerate(all_units)}
     by_hit: dict[int, list[tuple[Unit, float]]] = {}
     for unit, sim in zip(all_units, sims, strict=True):
         by_hit.setdefault(unit.hit, []).append((unit, float(sim)))
@@ -109,7 +112,14 @@ def compose_offline(question_vec: np.ndarray | None, hits: list[Hit], lang: str,
             "doc_id"
         ) == hits[0].metadata.get("doc_id"):
             continue
-        candidates = [(u, s) for u, s in by_hit[i] if s >= best_primary - 0.12 and not u.text.endswith(":")]
+        shown = [index_of[id(u)] for _, units in sections for u in units]
+        candidates = [
+            (u, s)
+            for u, s in by_hit[i]
+            if s >= best_primary - 0.12
+            and not u.text.endswith(":")
+            and not _repeats(vectors[index_of[id(u)]], vectors[shown])
+        ]
         picked = _pick(candidates, budget=min(budget, 60), max_units=2)
         if picked:
             sections.append((i, picked))
@@ -124,6 +134,11 @@ def compose_offline(question_vec: np.ndarray | None, hits: list[Hit], lang: str,
         for i, units in sections[1:]:
             body.append(_join(units, numbers[i]))
     return "\n\n".join(body), cited
+
+
+def _repeats(vector: np.ndarray, shown: np.ndarray, limit: float = 0.8) -> bool:
+    """A sentence that says what the answer already says adds length, not advice."""
+    return bool(shown.size) and float((shown @ vector).max()) >= limit
 
 
 def _pick(scored: list[tuple[Unit, float]], budget: int, max_units: int = 8) -> list[Unit]:
