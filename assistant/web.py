@@ -397,6 +397,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     host = host or settings.host
     port = port or settings.port
     app = create_app(settings)
