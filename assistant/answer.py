@@ -25,8 +25,8 @@ from .errors import LLMUnavailableError
 from .prompts import CONDENSE_PROMPT, LANGUAGE_NAMES, SYSTEM_PROMPT, t
 from .retrieval import Hit
 
-PRIMARY_WHOLE_WORDS = 170  # a section this short is shown whole: it was written to be read as one
-ANSWER_WORDS = 230
+PRIMARY_WHOLE_WORDS = 260  # a section this short is shown whole: it was written to be read as one
+ANSWER_WORDS = 330
 CITE_RE = re.compile(r"\[(\d{1,2})\]")
 
 

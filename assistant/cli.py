@@ -16,15 +16,17 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit codes: 0 done, 1 nothing published (no guidance, or vetoed by --eval), 2 a file was skipped or
+    an error (another ingest running, no version to roll back to, …). `--check` uses the same codes."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .indexer import rollback, run_ingest
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # one `file:line: message` per line, never wrapped
     if args.rollback:
-        name = rollback(settings)
-        console.print(f"Rolled back: active version is now {name}.")
+        name = rollback(settings, wait_seconds=args.wait)
+        console.print(f"Rolled back: active version is now {name}.", markup=False)
         return 0
     if args.check:
         from .knowledge import load_knowledge
@@ -32,8 +34,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         loaded = load_knowledge(settings.knowledge_dir)
         for p in loaded.problems:
             console.print(str(p), markup=False)
-        console.print(f"{len(loaded.documents)} documents valid, {len(loaded.skipped)} skipped.")
-        return 1 if loaded.errors else 0
+        console.print(f"{len(loaded.documents)} documents valid, {len(loaded.skipped)} skipped.", markup=False)
+        return 2 if loaded.errors or loaded.skipped else 0
 
     gate = None
     if args.eval:
@@ -60,12 +62,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         for p in report.problems:
             console.print(str(p), markup=False)
         langs = ", ".join(f"{k}: {v}" for k, v in sorted(report.languages.items()))
+        counts = (
+            f"would add {report.added}, update {report.updated}, remove {report.removed}, keep {report.unchanged}"
+            if report.dry_run
+            else f"added {report.added}, updated {report.updated}, removed {report.removed}, "
+            f"unchanged {report.unchanged}"
+        )
         console.print(
-            f"{report.documents} documents, {report.chunks} chunks ({langs}); "
-            f"added {report.added}, removed {report.removed}, unchanged {report.unchanged}; "
-            f"{report.seconds:.1f} s.",
+            f"{report.documents} documents, {report.chunks} chunks ({langs}); {counts}; {report.seconds:.1f} s.",
             markup=False,
         )
+        had_version = report.unchanged + report.updated + report.removed > 0
+        if had_version and report.changed_sources and (report.dry_run or report.published):
+            shown = report.changed_sources[:20]
+            more = f" and {len(report.changed_sources) - len(shown)} more" if len(report.changed_sources) > 20 else ""
+            console.print(f"Changed files: {', '.join(shown)}{more}", markup=False)
         if report.skipped:
             console.print(f"Skipped {len(report.skipped)} file(s): {', '.join(report.skipped)}", markup=False)
         console.print(report.message, markup=False)
@@ -165,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rollback", action="store_true", help="make the previous version active again")
     p.add_argument("--eval", metavar="FILE", help="refuse to publish if this gold set scores below --min-hit")
     p.add_argument("--min-hit", type=float, default=0.95)
-    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another running ingest")
+    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another running ingest (or rollback)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
 

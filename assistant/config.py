@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
 
     # Chunking
-    chunk_size: int = 900  # characters; FAQ answers are kept whole up to 2400
+    chunk_size: int = 1600  # characters: most guidance sections stay whole (FAQ answers up to 2400)
     chunk_overlap: int = 120
 
     # Retrieval

@@ -1,8 +1,14 @@
 """Build or refresh the index: load documents → chunk → embed → store, then publish atomically.
 
-Incremental: a chunk's id is a hash of its place and text, so only chunks that are new or changed are
-embedded; vectors of unchanged chunks are copied from the active version. Nothing is published until
-the new version is complete and checked, and only one ingest writes at a time.
+Incremental: a chunk's id is a hash of its place and text, and its metadata records a hash of the exact
+text that was embedded (title, section and aliases included). A chunk is unchanged only when its id and
+all of its metadata match the active version; its vector is reused whenever the embedded text is the same,
+so only new or reworded chunks are embedded. A front-matter edit (aliases, KPIs, title) therefore still
+makes a new version, embedding only the chunks whose embedded text changed.
+
+Every ingest writes a new collection batch by batch (state "building"), checks it, marks it "ready" and
+only then moves the active pointer. A killed ingest leaves a "building" collection that nobody reads and
+that the next ingest deletes. Only one ingest writes at a time (a file lock, taken before anything else).
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ from .errors import AssistantError, IndexMissingError, IngestLockedError
 from .knowledge import Problem, load_knowledge
 from .store import IndexStore
 
-BATCH = 256
+BATCH = 64  # chunks embedded and written to Chroma at a time (a killed ingest loses at most one batch of work)
+SELF_CHECK_DISTANCE = 1e-3  # cosine distance of a vector to itself, with float32 rounding
 
 
 @dataclass
@@ -35,9 +42,11 @@ class IngestReport:
     chunks: int = 0
     languages: dict[str, int] = field(default_factory=dict)
     added: int = 0
+    updated: int = 0  # same place in the same document, but its text or metadata changed
     removed: int = 0
     unchanged: int = 0
     embedded: int = 0
+    changed_sources: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     version: str | None = None
@@ -57,9 +66,11 @@ class IngestReport:
             "chunks": self.chunks,
             "languages": self.languages,
             "added": self.added,
+            "updated": self.updated,
             "removed": self.removed,
             "unchanged": self.unchanged,
             "embedded": self.embedded,
+            "changed_sources": self.changed_sources,
             "skipped": self.skipped,
             "problems": [str(p) for p in self.problems],
             "version": self.version,
@@ -108,8 +119,44 @@ def run_ingest(
     progress: Progress | None = None,
     gate: Callable[[str], str | None] | None = None,
 ) -> IngestReport:
-    """Bring the index in line with `knowledge/`. `gate(version)` may veto publishing with a reason."""
+    """Bring the index in line with `knowledge/`. `gate(version)` may veto publishing with a reason.
+
+    The lock is taken first, so a second ingest fails (or waits) at once and a waiting one reads the
+    files as they are after the first. A dry run only reads, so it takes no lock and writes nothing.
+    """
     started = time.perf_counter()
+    if dry_run:
+        return _ingest(settings, rebuild, True, progress, gate, started)
+    with ingest_lock(settings.data_dir, wait_seconds):
+        return _ingest(settings, rebuild, False, progress, gate, started)
+
+
+def _open_store(settings: Settings, dry_run: bool) -> IndexStore | None:
+    """The store; None for a dry run when no on-disk index exists yet (opening it would create one)."""
+    if dry_run and not settings.chroma_host and not (settings.index_dir / "chroma.sqlite3").exists():
+        return None
+    return IndexStore(settings)
+
+
+def _same_chunk(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
+    """Same text and retrieval metadata. `doc_hash` changes with any edit elsewhere in the document, so it
+    is compared separately: it alone makes a new version (with every vector reused) but no chunk "updated"."""
+    if old is None:
+        return False
+    strip = {"doc_hash"}
+    return {k: v for k, v in old.items() if k not in strip} == {
+        k: v for k, v in new.items() if v is not None and k not in strip
+    }
+
+
+def _ingest(
+    settings: Settings,
+    rebuild: bool,
+    dry_run: bool,
+    progress: Progress | None,
+    gate: Callable[[str], str | None] | None,
+    started: float,
+) -> IngestReport:
     report = IngestReport(dry_run=dry_run)
     loaded = load_knowledge(settings.knowledge_dir)
     report.problems, report.skipped = loaded.problems, loaded.skipped
@@ -126,74 +173,81 @@ def run_ingest(
 
     embeddings = make_embeddings(settings)
     signature = getattr(embeddings, "signature", "unknown")
+    store = _open_store(settings, dry_run)
+    if store is not None and not dry_run:
+        store.cleanup()  # leftovers of an interrupted ingest
 
-    with ingest_lock(settings.data_dir, wait_seconds):
-        store = IndexStore(settings)
-        if not dry_run:
-            store.cleanup()
-        existing: dict[str, list[float]] = {}
+    old_metas: dict[str, dict[str, Any]] = {}
+    reusable: dict[str, np.ndarray] = {}
+    if store is not None:
         try:
             info, active = store.active()
-            if info.embedding == signature and not rebuild:
-                got = active.get(include=["embeddings"])
-                existing = dict(zip(got["ids"], got["embeddings"], strict=True))
+            can_reuse = info.embedding == signature and not rebuild and not dry_run
+            got = active.get(include=["metadatas", "embeddings"] if can_reuse else ["metadatas"])
+            old_metas = {cid: dict(m or {}) for cid, m in zip(got["ids"], got["metadatas"], strict=True)}
+            if can_reuse:
+                new_hash = {c.id: c.metadata.get("content_hash") for c in chunks}
+                for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                    if cid in new_hash and old_metas[cid].get("content_hash") == new_hash[cid]:
+                        reusable[cid] = np.asarray(vec, dtype=np.float32)
         except IndexMissingError:
             pass
-        except AssistantError:
-            existing = {}  # unreadable active version: rebuild from scratch
+        except Exception:  # noqa: BLE001 - an unreadable active version: build from scratch
+            old_metas, reusable = {}, {}
 
-        wanted = {c.id: c for c in chunks}
-        report.unchanged = sum(1 for cid in wanted if cid in existing)
-        report.added = len(wanted) - report.unchanged
-        report.removed = sum(1 for cid in existing if cid not in wanted)
-        report.changed = rebuild or not existing or report.added > 0 or report.removed > 0
-        if not report.changed:
-            report.version = store.active_name()
-            report.message = "No changes: the index already matches the knowledge base."
-        elif dry_run:
-            report.message = "Dry run: nothing was written."
+    wanted = {c.id for c in chunks}
+    changed_sources: set[str] = set()
+    for chunk in chunks:
+        old = old_metas.get(chunk.id)
+        if old is None:
+            report.added += 1
+        elif _same_chunk(old, chunk.metadata):
+            report.unchanged += 1
+            if old.get("doc_hash") == chunk.metadata.get("doc_hash"):
+                continue
         else:
-            report.version = _build_version(store, chunks, existing, embeddings, signature, report, progress)
-            veto = gate(report.version) if gate else None
-            if veto:
-                store.drop(report.version)
-                report.message = f"Not published: {veto}"
-            else:
-                store.publish(report.version)
-                store.cleanup()
-                report.published = True
-                report.message = f"Published version {report.version}."
-        report.seconds = time.perf_counter() - started
-        if not dry_run:
-            store.record_run({**report.as_dict(), "problems": [str(p) for p in report.problems[:20]]})
+            report.updated += 1
+        changed_sources.add(chunk.metadata["source"])
+    for cid, meta in old_metas.items():
+        if cid not in wanted:
+            report.removed += 1
+            changed_sources.add(str(meta.get("source", "?")))
+    report.changed_sources = sorted(changed_sources)
+    report.changed = rebuild or not old_metas or bool(changed_sources)
+
+    if not report.changed:
+        report.version = store.active_name() if store is not None else None
+        report.message = "No changes: the index already matches the knowledge base."
+    elif dry_run:
+        report.message = "Dry run: nothing was written."
+    else:
+        assert store is not None
+        report.version = _build_version(store, chunks, reusable, embeddings, signature, report, progress)
+        veto = gate(report.version) if gate else None
+        if veto:
+            store.drop(report.version)
+            report.message = f"Not published: {veto}"
+        else:
+            store.publish(report.version)
+            store.cleanup()
+            report.published = True
+            report.message = f"Published version {report.version}."
+    report.seconds = time.perf_counter() - started
+    if store is not None and not dry_run:
+        store.record_run({**report.as_dict(), "problems": [str(p) for p in report.problems[:20]]})
     return report
 
 
 def _build_version(
     store: IndexStore,
     chunks: list[Document],
-    existing: dict[str, list[float]],
+    reusable: dict[str, np.ndarray],
     embeddings: Any,
     signature: str,
     report: IngestReport,
     progress: Progress | None,
 ) -> str:
-    to_embed = [c for c in chunks if c.id not in existing]
-    vectors: dict[str, np.ndarray] = {
-        cid: np.asarray(existing[cid], dtype=np.float32) for cid in (c.id for c in chunks) if cid in existing
-    }
-    done = len(vectors)
-    if progress:
-        progress(done, len(chunks))
-    for start in range(0, len(to_embed), 32):
-        batch = to_embed[start : start + 32]
-        for chunk, vec in zip(batch, embeddings.embed_documents([c.page_content for c in batch]), strict=True):
-            vectors[chunk.id] = np.asarray(vec, dtype=np.float32)
-        done += len(batch)
-        report.embedded += len(batch)
-        if progress:
-            progress(done, len(chunks))
-
+    """Write a new version batch by batch (embedding what cannot be reused), check it, mark it ready."""
     docs = {c.metadata["source"] for c in chunks}
     collection = store.new_version(
         {
@@ -203,22 +257,32 @@ def _build_version(
             "languages": ",".join(sorted({c.metadata["lang"] for c in chunks})),
         }
     )
+    probe_ids = {chunks[0].id, chunks[len(chunks) // 2].id, chunks[-1].id}
+    probes: dict[str, np.ndarray] = {}
+    done = 0
     try:
+        if progress:
+            progress(0, len(chunks))
         for start in range(0, len(chunks), BATCH):
             batch = chunks[start : start + BATCH]
+            vectors = {c.id: reusable[c.id] for c in batch if c.id in reusable}
+            done += len(vectors)
+            need = [c for c in batch if c.id not in vectors]
+            if need:
+                for chunk, vec in zip(need, embeddings.embed_documents([c.page_content for c in need]), strict=True):
+                    vectors[chunk.id] = np.asarray(vec, dtype=np.float32)
+                done += len(need)
+                report.embedded += len(need)
             collection.add(
                 ids=[c.id for c in batch],
                 documents=[c.page_content for c in batch],
                 metadatas=[c.metadata for c in batch],
                 embeddings=[vectors[c.id] for c in batch],
             )
-        if collection.count() != len(chunks):
-            raise AssistantError(
-                f"new index holds {collection.count()} chunks instead of {len(chunks)}; nothing was published"
-            )
-        probe = collection.query(query_embeddings=[vectors[chunks[0].id].tolist()], n_results=1)
-        if not probe["ids"] or probe["ids"][0][0] != chunks[0].id:
-            raise AssistantError("new index failed its self-check query; nothing was published")
+            probes.update({cid: vectors[cid] for cid in probe_ids if cid in vectors})
+            if progress:
+                progress(done, len(chunks))
+        _self_check(collection, len(chunks), probes)
         store.mark_ready(collection)
     except BaseException:
         store.drop(collection.name)
@@ -226,6 +290,23 @@ def _build_version(
     return collection.name
 
 
-def rollback(settings: Settings) -> str:
-    with ingest_lock(settings.data_dir):
+def _self_check(collection: Any, expected: int, probes: dict[str, np.ndarray]) -> None:
+    """The new version holds every chunk and finds a stored vector as its own nearest neighbour.
+
+    Two chunks may embed the same text (a paragraph repeated in two documents), so the check is on the
+    distance of the nearest hit, not on its id.
+    """
+    count = collection.count()
+    if count != expected:
+        raise AssistantError(f"new index holds {count} chunks instead of {expected}; nothing was published")
+    stored = collection.get(ids=list(probes), include=[])
+    if set(stored["ids"]) != set(probes):
+        raise AssistantError("new index lost chunks it was given; nothing was published")
+    res = collection.query(query_embeddings=[v.tolist() for v in probes.values()], n_results=1, include=["distances"])
+    if any(not d or d[0] > SELF_CHECK_DISTANCE for d in res["distances"]):
+        raise AssistantError("new index failed its self-check query; nothing was published")
+
+
+def rollback(settings: Settings, wait_seconds: float = 0.0) -> str:
+    with ingest_lock(settings.data_dir, wait_seconds):
         return IndexStore(settings).rollback()

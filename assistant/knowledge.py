@@ -8,6 +8,7 @@ is turned into Markdown-like text with `#` headings so that the chunker treats t
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -54,6 +55,7 @@ class SourceDocument:
     source: str  # path relative to the knowledge directory
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
+    id_line: int = 1  # where the id is set (front matter line), for problems about it
 
     @property
     def role_id(self) -> str | None:
@@ -149,11 +151,15 @@ def _html_to_text(raw: str) -> tuple[str, str]:
     return text, parser.title.strip()
 
 
-def _pdf_to_text(path: Path) -> str:
+def _pdf_to_text(path: Path) -> tuple[str, str]:
     from pypdf import PdfReader
 
+    # pypdf logs damage it works around ("EOF marker not found"); a damaged file is reported as a Problem.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     reader = PdfReader(str(path))
-    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
+    text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
+    title = str((reader.metadata.title if reader.metadata else None) or "").strip()
+    return text, title
 
 
 def _docx_to_text(path: Path) -> tuple[str, str]:
@@ -178,6 +184,17 @@ def _docx_to_text(path: Path) -> tuple[str, str]:
         else:
             out.append(text)
     return "\n\n".join(out), title
+
+
+def _front_matter_line(raw: str, key: str) -> int | None:
+    """The line on which `key:` is set in the front matter, if it is."""
+    lines = raw.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return None
+        if re.match(rf"^{re.escape(key)}\s*:", lines[i]):
+            return i + 1
+    return None
 
 
 def _first_heading(text: str) -> str | None:
@@ -238,6 +255,7 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
 
     meta: dict[str, Any] = {}
     body_line = 1
+    id_line = 1
     fallback_title = ""
     try:
         if suffix in TEXT_SUFFIXES or suffix in (".html", ".htm"):
@@ -257,8 +275,9 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
                 if error:
                     return None, [Problem(rel, body_line, error)]
                 meta = fm or {}
+                id_line = _front_matter_line(raw, "id") or 1
         elif suffix == ".pdf":
-            body = _pdf_to_text(path)
+            body, fallback_title = _pdf_to_text(path)
         elif suffix == ".docx":
             body, fallback_title = _docx_to_text(path)
         else:
@@ -295,7 +314,7 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
         for k, v in meta.items()
         if k not in ("id", "title", "lang", "type") and v is not None
     }
-    return SourceDocument(doc_id, title, lang, doc_type, rel, body, extra), problems
+    return SourceDocument(doc_id, title, lang, doc_type, rel, body, extra, id_line=id_line), problems
 
 
 def load_knowledge(root: Path) -> LoadResult:
@@ -307,27 +326,47 @@ def load_knowledge(root: Path) -> LoadResult:
         problems.append(Problem(str(root), 0, "knowledge directory does not exist"))
         return LoadResult(documents, problems, skipped)
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        if path.suffix.lower() not in SUFFIXES or path.name.lower() == "readme.md":
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts) or path.name.lower() == "readme.md":
             continue
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
+        if path.suffix.lower() not in SUFFIXES:
+            problems.append(
+                Problem(
+                    rel.as_posix(),
+                    1,
+                    f"not read: unsupported file type '{path.suffix or path.name}' "
+                    "(use Markdown, plain text, HTML, PDF or DOCX)",
+                    severity="warning",
+                )
+            )
             continue
         doc, file_problems = load_file(path, root)
         problems.extend(file_problems)
         if doc is None:
-            skipped.append(path.relative_to(root).as_posix())
+            skipped.append(rel.as_posix())
         else:
             documents.append(doc)
 
-    seen: dict[tuple[str, str], str] = {}
+    # Two files with one id in one language: keep the file named after the id (the original), else the
+    # first in path order, and skip the other with a pointer to the one that was kept.
+    groups: dict[tuple[str, str], list[SourceDocument]] = {}
+    for doc in documents:
+        groups.setdefault((doc.lang, doc.doc_id), []).append(doc)
     kept: list[SourceDocument] = []
     for doc in documents:
-        key = (doc.lang, doc.doc_id)
-        if key in seen:
-            problems.append(Problem(doc.source, 1, f"duplicate document id '{doc.doc_id}' (also in {seen[key]})"))
-            skipped.append(doc.source)
+        group = groups[(doc.lang, doc.doc_id)]
+        owner = next((d for d in group if Path(d.source).stem == d.doc_id), group[0])
+        if doc is owner:
+            kept.append(doc)
             continue
-        seen[key] = doc.source
-        kept.append(doc)
+        problems.append(
+            Problem(
+                doc.source,
+                doc.id_line,
+                f"duplicate document id '{doc.doc_id}' (already used by {owner.source}); give this file its own id",
+            )
+        )
+        skipped.append(doc.source)
 
     by_id: dict[str, set[str]] = {}
     for doc in kept:

@@ -24,11 +24,15 @@ from .lexical import LexicalIndex
 from .scope import in_scope
 from .store import IndexStore, VersionInfo
 
-# Fusion weights, tuned on eval/gold.jsonl with bench/retrieval.py (see README for the figures):
-# score = max(own dense similarity, TWIN_WEIGHT * the translation's similarity)
-#         + LEXICAL_WEIGHT * BM25 / best BM25 for this question - OTHER_LANG_PENALTY if not in the asker's language
+# Fusion weights, tuned on eval/gold.jsonl with bench/retrieval.py (see README for the figures; the
+# surface is flat around these values, within ±0.01 hit@4):
+# semantic = (1 - HEADING_WEIGHT) * passage similarity + HEADING_WEIGHT * section-heading similarity,
+#            each the max of its own and TWIN_WEIGHT * its translation's
+# score = semantic + LEXICAL_WEIGHT * BM25 / best BM25 for this question
+#         - OTHER_LANG_PENALTY if the passage is not in the asker's language
 CANDIDATES = 64
-LEXICAL_WEIGHT = 0.3
+LEXICAL_WEIGHT = 0.2
+HEADING_WEIGHT = 0.3
 TWIN_WEIGHT = 0.9
 OTHER_LANG_PENALTY = 0.1
 
@@ -74,6 +78,7 @@ class _Snapshot:
     position: dict[str, int]
     role_terms: dict[str, list[str]]
     twin: dict[str, str]
+    headings: np.ndarray  # one row per chunk: the embedding of its section heading
 
 
 def _role_terms(metadatas: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -107,11 +112,27 @@ def _twins(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, str]:
 class IndexReader:
     """The active version, kept in memory for BM25 and reopened when the pointer moves."""
 
-    def __init__(self, settings: Settings, store: IndexStore | None = None) -> None:
+    def __init__(self, settings: Settings, store: IndexStore | None = None, embeddings: Any = None) -> None:
         self.settings = settings
         self.store = store or IndexStore(settings)
+        self.embeddings = embeddings
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
+        self._heading_cache: dict[str, np.ndarray] = {}
+
+    def _heading_vectors(self, metadatas: list[dict[str, Any]]) -> np.ndarray:
+        """Section headings are short questions or statements; matching them helps short questions.
+
+        Cached by text across versions, so a re-ingest only embeds headings it has not seen.
+        """
+        headings = [str(m.get("section") or m.get("title") or "") for m in metadatas]
+        missing = sorted({h for h in headings if h not in self._heading_cache})
+        if missing and self.embeddings is not None:
+            for heading, vec in zip(missing, self.embeddings.embed_many(missing), strict=True):
+                self._heading_cache[heading] = np.asarray(vec, dtype=np.float32)
+        if not headings or self.embeddings is None:
+            return np.zeros((len(headings), 1), dtype=np.float32)
+        return np.stack([self._heading_cache[h] for h in headings])
 
     def snapshot(self, force: bool = False) -> _Snapshot:
         name = self.store.active_name()
@@ -135,6 +156,7 @@ class IndexReader:
                 position={cid: i for i, cid in enumerate(ids)},
                 role_terms=_role_terms([dict(m) for m in metas]),
                 twin=_twins(list(ids), [dict(m) for m in metas]),
+                headings=self._heading_vectors([dict(m) for m in metas]),
             )
             return self._snapshot
 
@@ -206,7 +228,8 @@ class HybridSearch:
             snap = self.reader.snapshot(force=True)
             dense = self._dense(snap, qvec)
         lexical = snap.lexical.scores(question)
-        hits = self._fuse(snap, dense, lexical, lang, k)
+        heading = snap.headings @ qvec if snap.headings.shape[1] == qvec.shape[0] else np.zeros(len(snap.ids))
+        hits = self._fuse(snap, dense, lexical, heading, lang, k)
         best_dense = max(dense.values(), default=0.0)
         return Retrieval(
             question=question,
@@ -229,20 +252,27 @@ class HybridSearch:
         return in_scope(question, best_dense, self.settings.min_relevance)
 
     def _fuse(
-        self, snap: _Snapshot, dense: dict[str, float], lexical: np.ndarray, lang: str, k: int
+        self, snap: _Snapshot, dense: dict[str, float], lexical: np.ndarray, heading: np.ndarray, lang: str, k: int
     ) -> list[Hit]:
         top_lexical = float(lexical.max()) if lexical.size else 0.0
+        floor = min(dense.values(), default=0.0)  # a passage outside the dense top-N is at most this similar
         candidates = set(dense)
         candidates.update(snap.ids[i] for i in np.argsort(-lexical)[:CANDIDATES] if lexical[i] > 0)
+        candidates.update(snap.ids[i] for i in np.argsort(-heading)[:CANDIDATES // 2])
+
+        def semantic(cid: str) -> float:
+            pos = snap.position[cid]
+            return (1 - HEADING_WEIGHT) * dense.get(cid, floor) + HEADING_WEIGHT * float(heading[pos])
+
         scores: dict[str, float] = {}
         for cid in candidates:
             meta = snap.metadatas[snap.position[cid]]
-            semantic = dense.get(cid, 0.0)
+            own = semantic(cid)
             twin = snap.twin.get(cid)
-            if twin in dense:
-                semantic = max(semantic, TWIN_WEIGHT * dense[twin])
+            if twin is not None:
+                own = max(own, TWIN_WEIGHT * semantic(twin))
             words = float(lexical[snap.position[cid]]) / top_lexical if top_lexical > 0 else 0.0
-            score = semantic + LEXICAL_WEIGHT * words
+            score = own + LEXICAL_WEIGHT * words
             if meta.get("lang") != lang:
                 score -= OTHER_LANG_PENALTY
             scores[cid] = score

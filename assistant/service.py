@@ -100,7 +100,7 @@ class Assistant:
         self.settings = settings
         self.store = store or IndexStore(settings)
         self.embeddings = make_embeddings(settings)
-        self.reader = IndexReader(settings, self.store)
+        self.reader = IndexReader(settings, self.store, self.embeddings)
         self.search_engine = HybridSearch(settings, self.reader, self.embeddings)
         self._llm = make_llm(settings) if settings.llm_enabled else None
 

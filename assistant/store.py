@@ -21,10 +21,11 @@ from typing import Any
 import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.errors import NotFoundError
 
 from .config import Settings
 from .embeddings import USEChromaEmbeddingFunction, chroma_embedding_function
-from .errors import IndexCorruptError, IndexMissingError
+from .errors import AssistantError, IndexCorruptError, IndexMissingError
 
 META_COLLECTION = "assistant_meta"
 PREFIX = "kb_"
@@ -39,6 +40,7 @@ class VersionInfo:
     chunks: int
     documents: int
     languages: str
+    state: str = ""  # "building" until the version is complete and checked, then "ready"
 
     @classmethod
     def from_metadata(cls, name: str, meta: dict[str, Any] | None) -> VersionInfo:
@@ -50,6 +52,7 @@ class VersionInfo:
             chunks=int(meta.get("chunks", 0) or 0),
             documents=int(meta.get("documents", 0) or 0),
             languages=str(meta.get("languages", "")),
+            state=str(meta.get("state", "")),
         )
 
 
@@ -57,7 +60,15 @@ def make_client(settings: Settings) -> ClientAPI:
     """An on-disk client by default; a Chroma server when ASSISTANT_CHROMA_HOST is set."""
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
     if settings.chroma_host:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        try:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        except Exception as exc:  # noqa: BLE001 - chromadb raises a bare ValueError when it cannot connect
+            raise AssistantError(
+                f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
+                f"({type(exc).__name__}). Start it, or unset ASSISTANT_CHROMA_HOST to use the on-disk index."
+            ) from exc
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
 
@@ -74,13 +85,18 @@ class IndexStore:
 
     # -- the pointer -------------------------------------------------------------------------------
     def _meta(self) -> Collection:
+        """The pointer collection, created on first write. Readers use `pointer()`, which never creates it."""
         return self.client.get_or_create_collection(META_COLLECTION, embedding_function=USEChromaEmbeddingFunction())
 
     def pointer(self) -> dict[str, Any]:
+        """The pointer's metadata; empty when nothing was ever published. Read-only (asked on every question)."""
         try:
-            return dict(self._meta().metadata or {})
+            meta = self.client.get_collection(META_COLLECTION, embedding_function=USEChromaEmbeddingFunction())
+        except NotFoundError:
+            return {}
         except Exception as exc:  # noqa: BLE001 - any store failure means the same thing to the user
             raise IndexCorruptError(f"{type(exc).__name__} while reading the active version") from exc
+        return dict(meta.metadata or {})
 
     def active_name(self) -> str | None:
         return self.pointer().get("active") or None
@@ -104,8 +120,13 @@ class IndexStore:
         history = [n for n in self.history() if n in self.version_names()]
         active = self.active_name()
         previous = [n for n in history if n != active]
+        if not active:
+            raise IndexMissingError(self.where)
         if not previous:
-            raise IndexMissingError(f"{self.where} (no earlier version to roll back to)")
+            raise AssistantError(
+                f"Nothing to roll back to: {active} is the only version kept in {self.where}. "
+                "Rollback needs an earlier ingest that published a version."
+            )
         target = previous[0]
         self._write_pointer(active=target, history=",".join([target, *[n for n in history if n != target]]))
         return target
