@@ -32,7 +32,7 @@ from .store import IndexStore, VersionInfo
 #         - OTHER_LANG_PENALTY if the passage is not in the asker's language
 CANDIDATES = 64
 LEXICAL_WEIGHT = 0.2
-HEADING_WEIGHT = 0.3
+HEADING_WEIGHT = 0.25
 TWIN_WEIGHT = 0.9
 OTHER_LANG_PENALTY = 0.1
 
