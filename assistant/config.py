@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     # Web server
     host: str = "127.0.0.1"
     port: int = 7860
+    workers: int = 1
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Other sites allowed to embed the widget and call the API from a browser, e.g. "
+        '["https://shop.example"]. The app\'s own origin is always allowed.',
+    )
+    rate_limit_per_minute: int = 20
+    rate_limit_per_hour: int = 200
     max_message_chars: int = 2000
     max_history_turns: int = 20
     feedback_enabled: bool = True

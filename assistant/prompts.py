@@ -16,6 +16,7 @@ TEXT = {
         "llm_down": "The AI model was unavailable, so this answer was composed directly from the guidance.",
         "index_missing": "The knowledge index is not ready yet. Please try again in a moment.",
         "also": "Also relevant:",
+        "rate_limited": "Too many questions in a row. Please try again in {n} s.",
     },
     "nl": {
         "decline": (
@@ -30,6 +31,7 @@ TEXT = {
         "llm_down": "Het AI-model was niet bereikbaar; dit antwoord is rechtstreeks uit de richtlijnen samengesteld.",
         "index_missing": "De kennisbank is nog niet klaar. Probeer het zo meteen opnieuw.",
         "also": "Ook relevant:",
+        "rate_limited": "Je stelt veel vragen achter elkaar. Probeer het over {n} s opnieuw.",
     },
 }
 

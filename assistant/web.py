@@ -15,19 +15,24 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import html
 import json
 import logging
+import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Literal
 
 import gradio as gr
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from .config import Settings
 from .errors import AssistantError, IndexMissingError, InvalidQuestionError
 from .feedback import FeedbackStore
+from .language import detect_language
 from .prompts import t
+from .ratelimit import RateLimiter
 from .service import Answer, Assistant
 
 log = logging.getLogger("assistant.web")
@@ -41,12 +46,6 @@ EXAMPLES = [
     "Wat deed de koffiewebshop om de conversie te verhogen?",
 ]
 
-INTRO = """**Build your e-commerce team, one role at a time.** Ask about which roles your shop needs and when, \
-in-house or freelance, KPIs per role, where to start, or the coffee-shop case. Every answer shows the \
-guidance it comes from. *I only know the team-building guidance; for tax, law or anything else, ask an expert.*
-
-**Bouw je e-commerceteam, rol voor rol.** Vraag in het Nederlands of Engels: welke rollen, zelf in dienst \
-of freelance, KPI's per rol, waar begin je."""
 
 
 class AppState:
@@ -60,6 +59,7 @@ class AppState:
         self.feedback = FeedbackStore(
             settings.data_dir / "feedback.sqlite3", settings.feedback_enabled, settings.feedback_retention_days
         )
+        self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_per_hour)
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -156,7 +156,11 @@ def add_api(app: FastAPI, state: AppState) -> None:
         status, body = state.health()
         return JSONResponse(body, status_code=status)
 
-    def _check(req: ChatRequest) -> JSONResponse | None:
+    def _check(req: ChatRequest, request: Request) -> JSONResponse | None:
+        wait = state.limiter.check(request.client.host if request.client else "unknown")
+        if wait:
+            message = t(req.lang or "en", "rate_limited", n=wait)
+            return JSONResponse({"error": message}, status_code=429, headers={"Retry-After": str(wait)})
         if len(req.history) > settings.max_history_turns * 2:
             return _error(413, f"history is too long: at most {settings.max_history_turns * 2} messages")
         if len(req.message) > settings.max_message_chars:
@@ -166,9 +170,9 @@ def add_api(app: FastAPI, state: AppState) -> None:
         return None
 
     @app.post("/api/chat", tags=["chat"])
-    def chat(req: ChatRequest) -> JSONResponse:
+    def chat(req: ChatRequest, request: Request) -> JSONResponse:
         """Answer one message (with optional history); the whole answer at once."""
-        if (problem := _check(req)) is not None:
+        if (problem := _check(req, request)) is not None:
             return problem
         assert state.assistant is not None
         try:
@@ -181,9 +185,9 @@ def add_api(app: FastAPI, state: AppState) -> None:
         return JSONResponse(answer_payload(answer))
 
     @app.post("/api/chat/stream", tags=["chat"])
-    def chat_stream(req: ChatRequest) -> Any:
+    def chat_stream(req: ChatRequest, request: Request) -> Any:
         """Server-Sent Events: `token` events with text, maybe a `reset`, then one `final` event."""
-        if (problem := _check(req)) is not None:
+        if (problem := _check(req, request)) is not None:
             return problem
         assert state.assistant is not None
         try:
@@ -213,6 +217,48 @@ def add_api(app: FastAPI, state: AppState) -> None:
         if not state.feedback.record_rating(req.answer_id, req.rating, req.comment):
             return _error(404, "unknown answer id")
         return JSONResponse({"ok": True})
+
+
+STATIC = Path(__file__).parent / "static"
+_COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
+
+
+def add_widget(app: FastAPI, state: AppState) -> None:
+    """The embeddable chat: /widget.js for the host page, /widget for the iframe it opens."""
+    settings = state.settings
+    ancestors = " ".join(["'self'", *settings.allowed_origins])
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_js() -> Response:
+        return Response(
+            (STATIC / "widget.js").read_text(encoding="utf-8"),
+            media_type="application/javascript",
+            headers={"Cache-Control": "public, max-age=600"},
+        )
+
+    @app.get("/widget", include_in_schema=False)
+    def widget(lang: str = "en", color: str = "#2563eb", title: str = "") -> HTMLResponse:
+        page = (STATIC / "widget.html").read_text(encoding="utf-8")
+        page = (
+            page.replace("__LANG__", "nl" if lang == "nl" else "en")
+            .replace("__COLOR__", color if _COLOR.match(color) else "#2563eb")
+            .replace("__TITLE__", html.escape(title[:60] or "E-commerce team assistant"))
+            .replace("__MAXLEN__", str(settings.max_message_chars))
+            .replace("__BASE__", "")
+        )
+        return HTMLResponse(
+            page,
+            headers={
+                "Content-Security-Policy": f"frame-ancestors {ancestors}; default-src 'self'; "
+                "script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline' 'self'",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    @app.get("/api/widget/config", tags=["widget"])
+    def widget_config() -> JSONResponse:
+        """Reachable from a browser only on allowed origins (CORS): widget.js shows no bubble elsewhere."""
+        return JSONResponse({"ok": True, "max_message_chars": settings.max_message_chars})
 
 
 def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
@@ -258,13 +304,56 @@ def sources_markdown(answer: Answer) -> str:
     return "\n\n".join(lines)
 
 
+UI_TEXT = {
+    "en": {
+        "intro": (
+            "**Build your e-commerce team, one role at a time.** Ask which roles your shop needs and when, "
+            "in-house or freelance, KPIs per role, where to start, or about the coffee-shop case. Every answer "
+            "shows the guidance it comes from. *I only know the team-building guidance: for tax, law or "
+            "anything else, ask an expert.* You can ask in English or Dutch."
+        ),
+        "box": "Your question",
+        "placeholder": "e.g. We are a two-person webshop, what team do we need first?",
+        "send": "Send",
+        "clear": "Clear chat",
+        "comment": "What was wrong or missing? (optional)",
+        "comment_send": "Send feedback",
+        "examples": "Examples",
+        "thanks": "Thanks, your feedback helps us improve the guidance.",
+    },
+    "nl": {
+        "intro": (
+            "**Bouw je e-commerceteam, rol voor rol.** Vraag welke rollen je webshop wanneer nodig heeft, "
+            "zelf in dienst of freelance, KPI's per rol, waar je begint, of naar de case van de koffiezaak. "
+            "Bij elk antwoord zie je uit welke richtlijn het komt. *Ik ken alleen de richtlijnen over je team: "
+            "voor belasting, recht of andere zaken vraag je een expert.* Je kunt in het Nederlands of Engels vragen."
+        ),
+        "box": "Je vraag",
+        "placeholder": "Bijv. We zijn een webshop met twee mensen, welk team hebben we eerst nodig?",
+        "send": "Verstuur",
+        "clear": "Wis gesprek",
+        "comment": "Wat was er mis of wat ontbrak? (optioneel)",
+        "comment_send": "Verstuur feedback",
+        "examples": "Voorbeelden",
+        "thanks": "Bedankt, met je feedback verbeteren we de richtlijnen.",
+    },
+}
+LANG_CHOICES = {"English": "en", "Nederlands": "nl"}
+
+
 def build_ui(state: AppState) -> gr.Blocks:
-    def respond(message: str, history: list[Any], ids: dict[str, str]) -> Iterator[tuple]:
+    def respond(message: str, history: list[Any], ids: dict[str, str], request: gr.Request) -> Iterator[tuple]:
         history = list(history or [])
         ids = dict(ids or {})
         prior = _plain_history(history)
         history.append({"role": "user", "content": inert(message)})
         yield history, "", ids
+        client = getattr(getattr(request, "client", None), "host", None) or "unknown"
+        wait = state.limiter.check(f"ui:{client}")
+        if wait:
+            history.append({"role": "assistant", "content": t(detect_language(message), "rate_limited", n=wait)})
+            yield history, "", ids
+            return
         if state.assistant is None:
             history.append({"role": "assistant", "content": t("en", "index_missing")})
             yield history, "", ids
@@ -301,17 +390,30 @@ def build_ui(state: AppState) -> gr.Blocks:
             yield history, "", ids
 
     def on_like(ids: dict[str, str], data: gr.LikeData) -> tuple[Any, str]:
-        answer_id = (ids or {}).get(str(data.index if not isinstance(data.index, list) else data.index[0]))
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        answer_id = (ids or {}).get(str(index))
         if not answer_id:
             return gr.update(visible=False), ""
         rating = "up" if data.liked else "down"
         state.feedback.record_rating(answer_id, rating)
         return gr.update(visible=rating == "down"), answer_id
 
-    def on_comment(answer_id: str, comment: str) -> tuple[Any, str]:
+    def on_comment(answer_id: str, comment: str, ui_lang: str) -> tuple[Any, str]:
         if answer_id and comment.strip():
             state.feedback.record_rating(answer_id, "down", comment.strip())
+            gr.Info(UI_TEXT[LANG_CHOICES.get(ui_lang, "en")]["thanks"])
         return gr.update(visible=False), ""
+
+    def switch_language(choice: str) -> tuple:
+        text = UI_TEXT[LANG_CHOICES.get(choice, "en")]
+        return (
+            gr.update(value=text["intro"]),
+            gr.update(label=text["box"], placeholder=text["placeholder"]),
+            gr.update(value=text["send"]),
+            gr.update(value=text["clear"]),
+            gr.update(label=text["comment"]),
+            gr.update(value=text["comment_send"]),
+        )
 
     def ask_api(question: str) -> str:
         """Answer one question; the answer followed by its sources, as Markdown."""
@@ -326,11 +428,17 @@ def build_ui(state: AppState) -> gr.Blocks:
             return answer.answer
         return f"{answer.answer}\n\n---\n{sources_markdown(answer)}"
 
+    en = UI_TEXT["en"]
     with gr.Blocks(title="E-commerce team assistant", analytics_enabled=False) as demo:
         ids = gr.State({})
         rated_id = gr.State("")
-        gr.Markdown("# E-commerce team assistant", elem_id="title")
-        gr.Markdown(INTRO, elem_id="intro")
+        with gr.Row(equal_height=True):
+            gr.Markdown("# E-commerce team assistant", elem_id="title")
+            ui_lang = gr.Radio(
+                list(LANG_CHOICES), value="English", label="Language / Taal", elem_id="ui-lang",
+                scale=0, min_width=220,
+            )
+        intro = gr.Markdown(en["intro"], elem_id="intro")
         chatbot = gr.Chatbot(
             label="Chat",
             elem_id="chat",
@@ -341,25 +449,33 @@ def build_ui(state: AppState) -> gr.Blocks:
         )
         with gr.Row():
             box = gr.Textbox(
-                label="Your question / Je vraag",
-                placeholder="e.g. We are a two-person webshop, what team do we need first?",
+                label=en["box"],
+                placeholder=en["placeholder"],
                 elem_id="question",
                 scale=8,
                 max_length=state.settings.max_message_chars,
                 autofocus=True,
             )
-            send = gr.Button("Send / Verstuur", variant="primary", elem_id="send", scale=1)
+            send = gr.Button(en["send"], variant="primary", elem_id="send", scale=1, min_width=90)
         with gr.Row(visible=False) as comment_row:
-            comment = gr.Textbox(label="What was wrong or missing? / Wat ontbrak er?", elem_id="comment", scale=8)
-            comment_send = gr.Button("Send feedback", elem_id="comment-send", scale=1)
-        clear = gr.Button("Clear chat / Wis gesprek", elem_id="clear", size="sm")
+            comment = gr.Textbox(label=en["comment"], elem_id="comment", scale=8)
+            comment_send = gr.Button(en["comment_send"], elem_id="comment-send", scale=1)
+        clear = gr.Button(en["clear"], elem_id="clear", size="sm")
         gr.Examples(EXAMPLES, inputs=box, label="Examples / Voorbeelden")
 
         box.submit(respond, [box, chatbot, ids], [chatbot, box, ids], api_visibility="private")
         send.click(respond, [box, chatbot, ids], [chatbot, box, ids], api_visibility="private")
         clear.click(lambda: ([], {}, ""), None, [chatbot, ids, box], api_visibility="private")
         chatbot.like(on_like, [ids], [comment_row, rated_id], api_visibility="private")
-        comment_send.click(on_comment, [rated_id, comment], [comment_row, comment], api_visibility="private")
+        comment_send.click(on_comment, [rated_id, comment, ui_lang], [comment_row, comment], api_visibility="private")
+        ui_lang.change(
+            switch_language, ui_lang, [intro, box, send, clear, comment, comment_send], api_visibility="private"
+        )
+        # The interface language follows the browser's until the owner picks one.
+        demo.load(
+            None, None, ui_lang,
+            js="() => ((navigator.language || 'en').toLowerCase().startsWith('nl') ? 'Nederlands' : 'English')",
+        )
         gr.api(ask_api, api_name="ask")
     return demo
 
@@ -379,7 +495,16 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
     )
     app.state.assistant_state = state
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
     add_api(app, state)
+    add_widget(app, state)
 
     @app.exception_handler(Exception)
     async def on_error(request: Request, exc: Exception) -> JSONResponse:  # noqa: ARG001

@@ -89,3 +89,15 @@ def test_page_loads_nothing_from_other_hosts(browser, app_server: AppServer):
     context.close()
     assert outside == []
     assert httpx.get(app_server.url).status_code == 200
+
+
+def test_interface_speaks_the_browsers_language(browser, app_server: AppServer):
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    page.goto(app_server.url, wait_until="load")
+    page.wait_for_function("document.querySelector('#send') && document.querySelector('#send').innerText.includes('Verstuur')",
+                           timeout=30000)
+    assert "Bouw je e-commerceteam" in page.locator("#intro").inner_text()
+    page.get_by_text("English", exact=True).click()
+    page.wait_for_function("document.querySelector('#send').innerText.includes('Send')", timeout=10000)
+    context.close()

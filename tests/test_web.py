@@ -55,3 +55,23 @@ def test_feedback_is_stored_for_a_real_answer(app_server):
 def test_openapi_documents_the_api(app_server):
     spec = json.loads(httpx.get(f"{app_server.url}/openapi.json").text)
     assert {"/api/chat", "/api/chat/stream", "/api/feedback", "/healthz"} <= set(spec["paths"])
+
+
+def test_gaps_report_groups_what_the_guidance_could_not_answer(app_server):
+    import subprocess
+    import sys
+
+    from assistant.config import ROOT
+
+    for q in ("what VAT rate do I charge in Germany?", "which VAT rate applies to customers in Belgium",
+              "recipe for pancakes"):
+        assert httpx.post(f"{app_server.url}/api/chat", json={"message": q}, timeout=30).json()["declined"]
+    env = {"ASSISTANT_DATA_DIR": str(app_server.log.parent), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "assistant", "report", "--days", "1", "--json"],
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    report = json.loads(out.stdout)
+    groups = [g["examples"] for g in report["declined_groups"]]
+    vat = next(g for g in groups if any("VAT" in q for q in g))
+    assert len(vat) == 2 and not any("pancakes" in q for q in vat)
+    assert any(item["comment"] == "too short" for item in report["thumbs_down"])
+    assert report["top_topics"]

@@ -1,0 +1,89 @@
+/* E-commerce team assistant: embeddable chat bubble.
+ *
+ * <script src="https://HOST/widget.js" data-title="Team advice" data-lang="nl" data-color="#2563eb"
+ *         data-position="right" data-greeting="Hoi! Vraag me iets over je e-commerceteam." defer></script>
+ *
+ * Everything lives in a shadow root and one fixed-position element, so the host page's styles and
+ * scroll position are untouched. The bubble only appears when the assistant allows this site
+ * (checked with a CORS request); the chat itself runs in an iframe served by the assistant.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__ecomTeamWidget) return;
+  window.__ecomTeamWidget = true;
+  var base = new URL(script.src, document.baseURI).origin;
+  var d = script.dataset;
+  var lang = d.lang === "nl" || d.lang === "en" ? d.lang : (navigator.language || "en").slice(0, 2) === "nl" ? "nl" : "en";
+  var color = /^#[0-9a-fA-F]{3,8}$/.test(d.color || "") ? d.color : "#2563eb";
+  var position = d.position === "left" ? "left" : "right";
+  var title = (d.title || (lang === "nl" ? "Teamadvies" : "Team advice")).slice(0, 60);
+  var greeting = (d.greeting || "").slice(0, 300);
+  var labels = lang === "nl"
+    ? { open: "Open de chat: " + title, close: "Sluit de chat" }
+    : { open: "Open chat: " + title, close: "Close chat" };
+
+  function mount() {
+    var host = document.createElement("div");
+    host.setAttribute("data-ecom-team-widget", "");
+    host.style.cssText = "position:fixed;bottom:0;" + position + ":0;z-index:2147483000;width:0;height:0;";
+    var root = host.attachShadow({ mode: "open" });
+    var style = document.createElement("style");
+    style.textContent =
+      ":host{all:initial}" +
+      ".bubble{position:fixed;bottom:20px;" + position + ":20px;width:56px;height:56px;border-radius:50%;border:0;" +
+      "background:" + color + ";color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;" +
+      "align-items:center;justify-content:center;font:600 24px/1 system-ui,sans-serif}" +
+      ".bubble:focus-visible{outline:3px solid #111;outline-offset:3px}" +
+      ".panel{position:fixed;bottom:88px;" + position + ":20px;width:min(380px,calc(100vw - 24px));" +
+      "height:min(560px,calc(100vh - 110px));border:0;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.3);" +
+      "background:#fff;display:none}" +
+      ".panel.open{display:block}";
+    var button = document.createElement("button");
+    button.className = "bubble";
+    button.type = "button";
+    button.setAttribute("aria-label", labels.open);
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = "?";
+    var frame = document.createElement("iframe");
+    frame.className = "panel";
+    frame.title = title;
+    var q = new URLSearchParams({ lang: lang, title: title, color: color, greeting: greeting });
+    frame.src = base + "/widget?" + q.toString();
+    frame.setAttribute("aria-hidden", "true");
+    root.appendChild(style);
+    root.appendChild(frame);
+    root.appendChild(button);
+    document.body.appendChild(host);
+
+    function setOpen(open) {
+      frame.classList.toggle("open", open);
+      frame.setAttribute("aria-hidden", open ? "false" : "true");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      button.setAttribute("aria-label", open ? labels.close : labels.open);
+      button.textContent = open ? "\u00d7" : "?";
+      if (open) {
+        frame.contentWindow && frame.contentWindow.postMessage({ type: "ecom-team-focus" }, base);
+      } else {
+        button.focus({ preventScroll: true });
+      }
+    }
+    button.addEventListener("click", function () { setOpen(!frame.classList.contains("open")); });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && frame.classList.contains("open")) setOpen(false);
+    });
+    window.addEventListener("message", function (e) {
+      if (e.origin === base && e.data && e.data.type === "ecom-team-close") setOpen(false);
+    });
+  }
+
+  // Only sites on the assistant's allowed list get a bubble: the browser blocks this request elsewhere.
+  fetch(base + "/api/widget/config", { mode: "cors", credentials: "omit" })
+    .then(function (r) { if (!r.ok) throw new Error("status " + r.status); return r.json(); })
+    .then(function () {
+      if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+    })
+    .catch(function () {
+      if (window.console) console.warn("E-commerce team assistant: this site is not allowed to embed the chat.");
+    });
+})();

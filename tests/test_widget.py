@@ -1,0 +1,143 @@
+"""Support staff paste one script tag into their site; the chat bubble works there and nowhere else."""
+
+import http.server
+import socketserver
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import AppServer, free_port
+from tests.test_browser import CHROMIUM_ARGS, pw
+
+SNIPPET = (
+    '<script src="{app}/widget.js" data-title="Team advice" data-lang="en" data-color="#0f766e" '
+    'data-position="right" defer></script>'
+)
+HOST_PAGE = """<!doctype html><html><head><title>Candle shop</title>
+<style>body {{ font-family: serif; margin: 0 }} .tall {{ height: 3000px }} button {{ color: rgb(255, 0, 0) }}</style>
+</head><body><h1 id="shop">Handmade candles</h1><button id="own">Shop button</button><div class="tall"></div>
+{snippet}</body></html>"""
+
+
+class HostSite:
+    """A shop's own site: a static page on its own 127.0.0.1 port (its own origin)."""
+
+    def __init__(self, root: Path) -> None:
+        handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(root), **k)  # noqa: E731
+        http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None
+        self.port = free_port()
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), handler)
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def sites(built_index, tmp_path_factory):
+    allowed_root = tmp_path_factory.mktemp("allowed-site")
+    other_root = tmp_path_factory.mktemp("other-site")
+    allowed, other = HostSite(allowed_root), HostSite(other_root)
+    app = AppServer(
+        built_index,
+        env={
+            "ASSISTANT_ALLOWED_ORIGINS": f'["{allowed.url}"]',
+            "ASSISTANT_RATE_LIMIT_PER_MINUTE": "3",
+        },
+    )
+    page = HOST_PAGE.format(snippet=SNIPPET.format(app=app.url))
+    (allowed_root / "index.html").write_text(page)
+    (other_root / "index.html").write_text(page)
+    try:
+        app.wait_ready()
+        yield app, allowed, other
+    finally:
+        app.stop()
+        allowed.close()
+        other.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with pw.sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_widget_on_an_allowed_site_answers_with_sources(browser, sites):
+    app, allowed, _ = sites
+    page = browser.new_page()
+    page.goto(allowed.url, wait_until="load")
+    page.evaluate("window.scrollTo(0, 500)")
+    bubble = page.locator("[data-ecom-team-widget] >> button.bubble")
+    bubble.wait_for(timeout=15000)
+    assert bubble.get_attribute("aria-label") == "Open chat: Team advice"
+    bubble.focus()
+    page.keyboard.press("Enter")  # keyboard accessible
+    assert bubble.get_attribute("aria-expanded") == "true"
+    frame = page.frame_locator("[data-ecom-team-widget] >> iframe")
+    frame.locator("#q").fill("Which KPIs should I use for customer service?")
+    frame.locator("#send").click()
+    frame.locator(".msg.bot >> text=CSAT").wait_for(timeout=30000)
+    assert "Sources" in frame.locator("details summary").last.inner_text()
+    # The host page is untouched: same scroll position, same styles.
+    assert page.evaluate("window.scrollY") == 500
+    assert page.evaluate("getComputedStyle(document.querySelector('#own')).color") == "rgb(255, 0, 0)"
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") == "serif"
+    page.screenshot(path=str(app.log.parent / "widget.png"))
+    page.keyboard.press("Escape")
+    assert bubble.get_attribute("aria-expanded") == "false"
+    page.close()
+
+
+def test_widget_on_a_site_that_is_not_allowed_does_not_appear(browser, sites):
+    app, _, other = sites
+    page = browser.new_page()
+    page.goto(other.url, wait_until="load")
+    page.wait_for_timeout(1500)
+    assert page.locator("[data-ecom-team-widget]").count() == 0
+    # Even a hand-made iframe is refused by the browser (frame-ancestors), and the API refuses CORS.
+    blocked = httpx.options(f"{app.url}/api/chat", headers={
+        "Origin": other.url, "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in blocked.headers
+    page.close()
+
+
+def test_cors_allows_only_the_listed_site(sites):
+    app, allowed, other = sites
+    ok = httpx.get(f"{app.url}/api/widget/config", headers={"Origin": allowed.url})
+    no = httpx.get(f"{app.url}/api/widget/config", headers={"Origin": other.url})
+    assert ok.headers.get("access-control-allow-origin") == allowed.url
+    assert "access-control-allow-origin" not in no.headers
+    csp = httpx.get(f"{app.url}/widget").headers["content-security-policy"]
+    assert f"frame-ancestors 'self' {allowed.url}" in csp
+
+
+def test_too_many_questions_get_429_with_retry_after(sites):
+    app, _, _ = sites
+    statuses = []
+    for _ in range(5):
+        r = httpx.post(f"{app.url}/api/chat", json={"message": "in-house or outsource?"}, timeout=30)
+        statuses.append(r.status_code)
+    assert 429 in statuses
+    limited = r if r.status_code == 429 else None
+    assert limited is not None and int(limited.headers["Retry-After"]) > 0
+    assert "try again in" in limited.json()["error"]
+
+
+def test_widget_tells_the_visitor_to_wait_when_rate_limited(browser, sites):
+    app, allowed, _ = sites  # the previous test used up this minute's questions
+    page = browser.new_page()
+    page.goto(allowed.url, wait_until="load")
+    page.locator("[data-ecom-team-widget] >> button.bubble").click()
+    frame = page.frame_locator("[data-ecom-team-widget] >> iframe")
+    frame.locator("#q").fill("in-house or outsource?")
+    frame.locator("#q").press("Enter")
+    frame.locator(".msg.notice").wait_for(timeout=15000)
+    assert "Too many questions" in frame.locator(".msg.notice").inner_text()
+    page.close()
