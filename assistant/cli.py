@@ -158,6 +158,17 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from .report import build_report, format_report
+
+    report = build_report(settings, days=args.days)
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_report(report))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from .web import serve
 
@@ -199,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-hit", type=float)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("report", help="the gaps report: unanswerable questions, thumbs down, top topics")
+    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("serve", help="run the web app")
     p.add_argument("--host")

@@ -95,8 +95,10 @@ def test_interface_speaks_the_browsers_language(browser, app_server: AppServer):
     context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     page.goto(app_server.url, wait_until="load")
-    page.wait_for_function("document.querySelector('#send') && document.querySelector('#send').innerText.includes('Verstuur')",
-                           timeout=30000)
+    page.wait_for_function(
+        "document.querySelector('#send') && document.querySelector('#send').innerText.includes('Verstuur')",
+        timeout=30000,
+    )
     assert "Bouw je e-commerceteam" in page.locator("#intro").inner_text()
     page.get_by_text("English", exact=True).click()
     page.wait_for_function("document.querySelector('#send').innerText.includes('Send')", timeout=10000)
