@@ -518,6 +518,11 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """Factory for uvicorn workers: each worker process reads the settings and builds its own app."""
+    return create_app(Settings())
+
+
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     import uvicorn
 
@@ -525,6 +530,12 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     host = host or settings.host
     port = port or settings.port
-    app = create_app(settings)
     print(f"E-commerce team assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if settings.workers > 1:
+        # Several processes: each loads the index; the ingest lock makes the first start build it once.
+        uvicorn.run(
+            "assistant.web:app_from_environment", factory=True, host=host, port=port,
+            workers=settings.workers, log_level="warning",
+        )
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -75,3 +75,11 @@ def test_gaps_report_groups_what_the_guidance_could_not_answer(app_server):
     assert len(vat) == 2 and not any("pancakes" in q for q in vat)
     assert any(item["comment"] == "too short" for item in report["thumbs_down"])
     assert report["top_topics"]
+
+
+def test_feedback_opt_out_stores_nothing(tmp_path):
+    from assistant.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "f.sqlite3", enabled=False)
+    assert not (tmp_path / "f.sqlite3").exists()
+    assert store.record_rating("x", "up") is False
