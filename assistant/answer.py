@@ -25,7 +25,9 @@ from .errors import LLMUnavailableError
 from .prompts import CONDENSE_PROMPT, LANGUAGE_NAMES, SYSTEM_PROMPT, t
 from .retrieval import Hit
 
-PRIMARY_WHOLE_WORDS = 260  # a section this short is shown whole: it was written to be read as one
+PRIMARY_WHOLE_WORDS = 260
+RUNNER_UP_MARGIN = 0.05  # a second passage scored within this of the first gets more room in the answer
+RUNNER_UP_WORDS = 120  # a section this short is shown whole: it was written to be read as one
 ANSWER_WORDS = 330
 CITE_RE = re.compile(r"\[(\d{1,2})\]")
 
@@ -113,14 +115,18 @@ def compose_offline(question_vec: np.ndarray | None, hits: list[Hit], lang: str,
         ) == hits[0].metadata.get("doc_id"):
             continue
         shown = [index_of[id(u)] for _, units in sections for u in units]
+        close = i == 1 and hits[1].score >= hits[0].score - RUNNER_UP_MARGIN
         candidates = [
             (u, s)
             for u, s in by_hit[i]
-            if s >= best_primary - 0.12
+            if (close or s >= best_primary - 0.12)
             and not u.text.endswith(":")
             and not _repeats(vectors[index_of[id(u)]], vectors[shown])
         ]
-        picked = _pick(candidates, budget=min(budget, 60), max_units=2)
+        if close:
+            picked = _pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=6)
+        else:
+            picked = _pick(candidates, budget=min(budget, 60), max_units=2)
         if picked:
             sections.append((i, picked))
             budget -= sum(_words(u.text) for u in picked)
