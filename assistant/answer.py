@@ -25,9 +25,9 @@ from .errors import LLMUnavailableError
 from .prompts import CONDENSE_PROMPT, LANGUAGE_NAMES, SYSTEM_PROMPT, t
 from .retrieval import Hit
 
-PRIMARY_WHOLE_WORDS = 260
+PRIMARY_WHOLE_WORDS = 260  # a section this short is shown whole: it was written to be read as one
 RUNNER_UP_MARGIN = 0.05  # a second passage scored within this of the first gets more room in the answer
-RUNNER_UP_WORDS = 120  # a section this short is shown whole: it was written to be read as one
+RUNNER_UP_WORDS = 120
 ANSWER_WORDS = 330
 CITE_RE = re.compile(r"\[(\d{1,2})\]")
 

@@ -12,8 +12,12 @@ therefore resolve the pointer on every question and reopen when it moved (see re
 from __future__ import annotations
 
 import json
+import re
 import secrets
+import shutil
+import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +34,7 @@ from .errors import AssistantError, IndexCorruptError, IndexMissingError
 META_COLLECTION = "assistant_meta"
 PREFIX = "kb_"
 KEEP_VERSIONS = 3
+_SEGMENT_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 @dataclass(frozen=True)
@@ -196,4 +201,31 @@ class IndexStore:
         dropped = [n for n in self.version_names() if n not in wanted]
         for name in dropped:
             self.drop(name)
+        self.sweep_files()
         return dropped
+
+    def sweep_files(self) -> list[str]:
+        """Remove vector-index directories of deleted versions from an on-disk store.
+
+        Chroma 1.x deletes a collection's rows but leaves its HNSW directory (`index/<segment id>/`) on disk
+        (chroma-core/chroma#5520), so every published version would leak one. A directory is removed only
+        when Chroma's own table of segments no longer names it. The directories are listed before the table
+        is read, so one created meanwhile is always in the table. Run under the ingest lock.
+        """
+        if self.settings.chroma_host:
+            return []  # a server manages its own disk
+        root = self.settings.index_dir
+        candidates = [p for p in root.iterdir() if p.is_dir() and _SEGMENT_DIR.match(p.name)]
+        if not candidates:
+            return []
+        try:
+            with closing(sqlite3.connect(f"file:{root / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=10)) as db:
+                live = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
+        except sqlite3.Error:
+            return []  # not the layout we know: leave the files alone
+        removed = []
+        for path in candidates:
+            if path.name not in live:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+        return removed
