@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from tests.conftest import AppServer, free_port
-from tests.test_browser import CHROMIUM_ARGS, pw
 
 SNIPPET = (
     '<script src="{app}/widget.js" data-title="Team advice" data-lang="en" data-color="#0f766e" '
@@ -59,14 +58,6 @@ def sites(built_index, tmp_path_factory):
         app.stop()
         allowed.close()
         other.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_widget_on_an_allowed_site_answers_with_sources(browser, sites):
