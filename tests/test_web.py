@@ -83,3 +83,12 @@ def test_feedback_opt_out_stores_nothing(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite3", enabled=False)
     assert not (tmp_path / "f.sqlite3").exists()
     assert store.record_rating("x", "up") is False
+
+
+def test_follow_up_in_the_api_uses_the_conversation(app_server):
+    history = [{"role": "user", "content": "Welke KPI's gebruik ik voor mijn klantenservice?"},
+               {"role": "assistant", "content": "CSAT, reactietijd en oplossingspercentage."}]
+    body = httpx.post(f"{app_server.url}/api/chat", json={"message": "en voor de marketeer?", "history": history},
+                      timeout=30).json()
+    assert not body["declined"] and body["lang"] == "nl"
+    assert "verkeer" in body["answer"].lower()
