@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = 20
     rate_limit_per_hour: int = 200
+    admin_token: SecretStr | None = Field(
+        default=None, description="Bearer token for /api/admin/*; unset turns those endpoints off."
+    )
     max_message_chars: int = 2000
     max_history_turns: int = 20
     feedback_enabled: bool = True

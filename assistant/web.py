@@ -12,11 +12,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+import hmac
 import html
 import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -259,6 +261,84 @@ def add_widget(app: FastAPI, state: AppState) -> None:
     def widget_config() -> JSONResponse:
         """Reachable from a browser only on allowed origins (CORS): widget.js shows no bubble elsewhere."""
         return JSONResponse({"ok": True, "max_message_chars": settings.max_message_chars})
+
+
+class ReingestJob:
+    """One background re-ingest at a time, started from the admin API."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.running = False
+        self.last: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    def start(self, rebuild: bool = False) -> bool:
+        with self._lock:
+            if self.running:
+                return False
+            self.running = True
+        threading.Thread(target=self._run, args=(rebuild,), daemon=True, name="reingest").start()
+        return True
+
+    def _run(self, rebuild: bool) -> None:
+        from .indexer import run_ingest
+
+        started = time.time()
+        try:
+            report = run_ingest(self.settings, rebuild=rebuild)
+            self.last = {"ok": report.ok, "finished_at": time.time(), **report.as_dict()}
+        except AssistantError as exc:
+            self.last = {"ok": False, "finished_at": time.time(), "message": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - reported on /api/admin/status
+            log.exception("re-ingest failed")
+            self.last = {"ok": False, "finished_at": time.time(), "message": f"ingest failed ({type(exc).__name__})"}
+        finally:
+            self.last = {**(self.last or {}), "started_at": started}
+            self.running = False
+
+
+def add_admin(app: FastAPI, state: AppState) -> None:
+    """Re-ingest and status for maintainers, behind a bearer token; off when no token is configured."""
+    token = state.settings.admin_token.get_secret_value() if state.settings.admin_token else ""
+    job = ReingestJob(state.settings)
+
+    def authorised(request: Request) -> JSONResponse | None:
+        if not token:
+            return _error(404, "admin endpoints are off (set ASSISTANT_ADMIN_TOKEN to turn them on)")
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return JSONResponse({"error": "missing or wrong admin token"}, status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        return None
+
+    @app.post("/api/admin/reingest", tags=["admin"])
+    def reingest(request: Request, rebuild: bool = False) -> JSONResponse:
+        """Start a re-ingest of the knowledge base in the background; the chat keeps answering."""
+        if (problem := authorised(request)) is not None:
+            return problem
+        if not job.start(rebuild=rebuild):
+            return _error(409, "a re-ingest is already running")
+        return JSONResponse({"started": True}, status_code=202)
+
+    @app.get("/api/admin/status", tags=["admin"])
+    def status(request: Request) -> JSONResponse:
+        """The active index version, when it was built, its size, and the last ingest's outcome."""
+        if (problem := authorised(request)) is not None:
+            return problem
+        from .store import IndexStore
+
+        body: dict[str, Any] = {"reingest_running": job.running, "last_run_here": job.last}
+        try:
+            store = IndexStore(state.settings)
+            info, _ = store.active()
+            body.update(
+                active_version=info.name, built_at=info.built_at, chunks=info.chunks, documents=info.documents,
+                languages=info.languages, embedding=info.embedding, versions=store.version_names(),
+                last_run=store.last_run(),
+            )
+        except AssistantError as exc:
+            body.update(active_version=None, detail=str(exc))
+        return JSONResponse(body)
 
 
 def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
@@ -505,6 +585,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     add_api(app, state)
     add_widget(app, state)
+    add_admin(app, state)
 
     @app.exception_handler(Exception)
     async def on_error(request: Request, exc: Exception) -> JSONResponse:  # noqa: ARG001

@@ -65,6 +65,7 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
         full_env.update({"ASSISTANT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})})
+        data_dir.mkdir(parents=True, exist_ok=True)
         self.log = data_dir / f"app-{self.port}.log"
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--port", str(self.port)],
