@@ -26,7 +26,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     console = Console(stderr=True, soft_wrap=True)  # one `file:line: message` per line, never wrapped
     if args.rollback:
         name = rollback(settings, wait_seconds=args.wait)
-        console.print(f"Rolled back: active version is now {name}.", markup=False)
+        console.print(
+            f"Rolled back: active version is now {name}. The next ingest builds from "
+            f"{settings.knowledge_dir} again, so fix or revert the files there first.",
+            markup=False,
+        )
         return 0
     if args.check:
         from .knowledge import load_knowledge

@@ -178,22 +178,20 @@ def _ingest(
         store.cleanup()  # leftovers of an interrupted ingest
 
     old_metas: dict[str, dict[str, Any]] = {}
-    reusable: dict[str, np.ndarray] = {}
+    active = None
+    reuse_vectors = False
+    other_embedding = False  # the active version was built with another model: embed everything again
     if store is not None:
         try:
             info, active = store.active()
-            can_reuse = info.embedding == signature and not rebuild and not dry_run
-            got = active.get(include=["metadatas", "embeddings"] if can_reuse else ["metadatas"])
+            other_embedding = info.embedding != signature
+            reuse_vectors = not other_embedding and not rebuild
+            got = active.get(include=["metadatas"])
             old_metas = {cid: dict(m or {}) for cid, m in zip(got["ids"], got["metadatas"], strict=True)}
-            if can_reuse:
-                new_hash = {c.id: c.metadata.get("content_hash") for c in chunks}
-                for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
-                    if cid in new_hash and old_metas[cid].get("content_hash") == new_hash[cid]:
-                        reusable[cid] = np.asarray(vec, dtype=np.float32)
         except IndexMissingError:
             pass
         except Exception:  # noqa: BLE001 - an unreadable active version: build from scratch
-            old_metas, reusable = {}, {}
+            old_metas, active, reuse_vectors = {}, None, False
 
     wanted = {c.id for c in chunks}
     changed_sources: set[str] = set()
@@ -213,7 +211,7 @@ def _ingest(
             report.removed += 1
             changed_sources.add(str(meta.get("source", "?")))
     report.changed_sources = sorted(changed_sources)
-    report.changed = rebuild or not old_metas or bool(changed_sources)
+    report.changed = rebuild or other_embedding or not old_metas or bool(changed_sources)
 
     if not report.changed:
         report.version = store.active_name() if store is not None else None
@@ -222,6 +220,7 @@ def _ingest(
         report.message = "Dry run: nothing was written."
     else:
         assert store is not None
+        reusable = _reusable_vectors(active, chunks, old_metas) if reuse_vectors else {}
         report.version = _build_version(store, chunks, reusable, embeddings, signature, report, progress)
         veto = gate(report.version) if gate else None
         if veto:
@@ -236,6 +235,22 @@ def _ingest(
     if store is not None and not dry_run:
         store.record_run({**report.as_dict(), "problems": [str(p) for p in report.problems[:20]]})
     return report
+
+
+def _reusable_vectors(
+    active: Any, chunks: list[Document], old_metas: dict[str, dict[str, Any]]
+) -> dict[str, np.ndarray]:
+    """Vectors of the active version whose embedded text is unchanged (fetched only when building)."""
+    new_hash = {c.id: c.metadata.get("content_hash") for c in chunks}
+    try:
+        got = active.get(include=["embeddings"])
+    except Exception:  # noqa: BLE001 - unreadable vectors: embed everything again
+        return {}
+    return {
+        cid: np.asarray(vec, dtype=np.float32)
+        for cid, vec in zip(got["ids"], got["embeddings"], strict=True)
+        if cid in new_hash and old_metas.get(cid, {}).get("content_hash") == new_hash[cid]
+    }
 
 
 def _build_version(

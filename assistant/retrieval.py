@@ -143,6 +143,9 @@ class IndexReader:
             if self._snapshot is not None and not force and self._snapshot.info.name == name:
                 return self._snapshot
             info, collection = self.store.active()
+            signature = getattr(self.embeddings, "signature", "")
+            if info.embedding and signature and info.embedding != signature:
+                raise EmbeddingMismatchError(info.embedding, signature)
             got = collection.get(include=["documents", "metadatas"])
             ids, texts, metas = got["ids"], got["documents"] or [], got["metadatas"] or []
             lexical = LexicalIndex(texts, [str(m.get("lang", "en")) for m in metas])
