@@ -34,7 +34,7 @@ _WEAK = re.compile(
     r"products?|producten|steps?|stappen|stap|employees?|werknemers?|medewerkers?|people|ppl|mensen|"
     r"tasks|taken|goals?|doelen|doel|budget|growth|groei|sales|verkoop|omzet|revenue|prices?|pricing|"
     r"prijzen|support|design|ontwerp|content|management|manager|managen|measure|meten|meet|aanpak|approach|"
-    r"voorbeeld|example|jobs?|stuck|vast|aanlopen)\b",
+    r"voorbeeld|example|jobs?|stuck|vast|aanlopen|gebeurt|happens?|negeer|negeren|ignore|niks|nothing)\b",
     re.IGNORECASE,
 )
 
