@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 test: $(STAMP) browser lint
+	$(VENV)/bin/python bench/chain.py --n 10
 	$(VENV)/bin/python -m pytest -q
 
 bench: $(STAMP)

@@ -184,6 +184,7 @@ def make_llm(settings: Settings, streaming: bool = True):
         timeout=httpx.Timeout(settings.llm_read_timeout, connect=settings.llm_connect_timeout),
         max_retries=settings.llm_max_retries,
         streaming=streaming,
+        stream_usage=False,  # token counts are not used; skipping them saves work on every chunk
     )
 
 

