@@ -19,6 +19,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from .config import Settings
 from .errors import EmbeddingMismatchError
+from .intent import question_facets, section_facet
 from .language import detect_language
 from .lexical import LexicalIndex
 from .scope import in_scope
@@ -35,6 +36,7 @@ LEXICAL_WEIGHT = 0.2
 HEADING_WEIGHT = 0.25
 TWIN_WEIGHT = 0.9
 OTHER_LANG_PENALTY = 0.1
+FACET_BONUS = 0.06  # the section gives the kind of answer asked for (KPIs, when to hire, …): see intent.py
 
 
 @dataclass
@@ -232,7 +234,7 @@ class HybridSearch:
             dense = self._dense(snap, qvec)
         lexical = snap.lexical.scores(question)
         heading = snap.headings @ qvec if snap.headings.shape[1] == qvec.shape[0] else np.zeros(len(snap.ids))
-        hits = self._fuse(snap, dense, lexical, heading, lang, k)
+        hits = self._fuse(snap, dense, lexical, heading, lang, k, question_facets(question))
         best_dense = max(dense.values(), default=0.0)
         return Retrieval(
             question=question,
@@ -255,7 +257,14 @@ class HybridSearch:
         return in_scope(question, best_dense, self.settings.min_relevance)
 
     def _fuse(
-        self, snap: _Snapshot, dense: dict[str, float], lexical: np.ndarray, heading: np.ndarray, lang: str, k: int
+        self,
+        snap: _Snapshot,
+        dense: dict[str, float],
+        lexical: np.ndarray,
+        heading: np.ndarray,
+        lang: str,
+        k: int,
+        facets: set[str] | None = None,
     ) -> list[Hit]:
         top_lexical = float(lexical.max()) if lexical.size else 0.0
         floor = min(dense.values(), default=0.0)  # a passage outside the dense top-N is at most this similar
@@ -278,6 +287,8 @@ class HybridSearch:
             score = own + LEXICAL_WEIGHT * words
             if meta.get("lang") != lang:
                 score -= OTHER_LANG_PENALTY
+            if facets and section_facet(str(meta.get("section", ""))) in facets:
+                score += FACET_BONUS
             scores[cid] = score
         hits: list[Hit] = []
         chosen_in_lang: set[str] = set()
