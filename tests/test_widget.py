@@ -81,7 +81,11 @@ def test_widget_on_an_allowed_site_answers_with_sources(browser, sites):
     assert page.evaluate("getComputedStyle(document.querySelector('#own')).color") == "rgb(255, 0, 0)"
     assert page.evaluate("getComputedStyle(document.body).fontFamily") == "serif"
     page.screenshot(path=str(app.log.parent / "widget.png"))
-    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # focus is inside the iframe: it asks the host page to close (postMessage)
+    for _ in range(50):
+        if bubble.get_attribute("aria-expanded") == "false":
+            break
+        page.wait_for_timeout(100)
     assert bubble.get_attribute("aria-expanded") == "false"
     page.close()
 
