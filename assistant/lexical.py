@@ -7,6 +7,8 @@ index can never disagree about which chunks exist.
 from __future__ import annotations
 
 import re
+import threading
+from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -47,9 +49,26 @@ def split_compound(word: str, vocabulary: set[str]) -> list[str]:
     return []
 
 
+_local = threading.local()
+
+
+def _stemmer(lang: str) -> Stemmer.Stemmer:
+    """One stemmer per thread and language: PyStemmer objects must not be shared between threads."""
+    cache = _local.__dict__.setdefault("stemmers", {})
+    if lang not in cache:
+        cache[lang] = Stemmer.Stemmer(_STEMMERS.get(lang, "english"))
+    return cache[lang]
+
+
+@lru_cache(maxsize=8)
+def _stopwords(lang: str) -> frozenset[str]:
+    return frozenset(_STOP.get(lang, set()) | _DOMAIN_STOP)
+
+
 def tokenize(text: str, lang: str, vocabulary: set[str] | None = None) -> list[str]:
-    stemmer = Stemmer.Stemmer(_STEMMERS.get(lang, "english"))
-    stop = _STOP.get(lang, set()) | _DOMAIN_STOP
+    """Built once per chunk at load and once per language per question: stemmer and stop list are cached."""
+    stemmer = _stemmer(lang)
+    stop = _stopwords(lang)
     words = [w for w in _words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
     if vocabulary and lang == "nl":
         words += [part for w in words for part in split_compound(w, vocabulary) if part not in stop]

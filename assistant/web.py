@@ -171,24 +171,8 @@ def add_api(app: FastAPI, state: AppState) -> None:
             return _error(503, t(req.lang or "en", "index_missing"))
         return None
 
-    @app.post("/api/chat", tags=["chat"])
-    def chat(req: ChatRequest, request: Request) -> JSONResponse:
-        """Answer one message (with optional history); the whole answer at once."""
-        if (problem := _check(req, request)) is not None:
-            return problem
-        assert state.assistant is not None
-        try:
-            answer = state.assistant.ask(req.message, [m.model_dump() for m in req.history], req.lang)
-        except InvalidQuestionError as exc:
-            return _error(400, str(exc))
-        except AssistantError as exc:
-            return _error(503, str(exc))
-        state.feedback.record_answer(answer, channel="api")
-        return JSONResponse(answer_payload(answer))
-
-    @app.post("/api/chat/stream", tags=["chat"])
-    def chat_stream(req: ChatRequest, request: Request) -> Any:
-        """Server-Sent Events: `token` events with text, maybe a `reset`, then one `final` event."""
+    def _start(req: ChatRequest, request: Request) -> Iterator[Any] | JSONResponse:
+        """Validate and start answering; input problems come back as a JSON error before any output."""
         if (problem := _check(req, request)) is not None:
             return problem
         assert state.assistant is not None
@@ -199,9 +183,27 @@ def add_api(app: FastAPI, state: AppState) -> None:
             return _error(400, str(exc))
         except AssistantError as exc:
             return _error(503, str(exc))
+        return _chain(first, events)
+
+    @app.post("/api/chat", tags=["chat"])
+    def chat(req: ChatRequest, request: Request) -> JSONResponse:
+        """Answer one message (with optional history); the whole answer at once."""
+        events = _start(req, request)
+        if isinstance(events, JSONResponse):
+            return events
+        answer = next(e.answer for e in events if e.kind == "final" and e.answer is not None)
+        state.feedback.record_answer(answer, channel="api")
+        return JSONResponse(answer_payload(answer))
+
+    @app.post("/api/chat/stream", tags=["chat"])
+    def chat_stream(req: ChatRequest, request: Request) -> Any:
+        """Server-Sent Events: `token` events with text, maybe a `reset`, then one `final` event."""
+        events = _start(req, request)
+        if isinstance(events, JSONResponse):
+            return events
 
         def sse() -> Iterator[str]:
-            for event in _chain(first, events):
+            for event in events:
                 if event.kind == "final" and event.answer is not None:
                     state.feedback.record_answer(event.answer, channel="api")
                     yield f"event: final\ndata: {json.dumps(answer_payload(event.answer), ensure_ascii=False)}\n\n"
