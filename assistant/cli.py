@@ -93,7 +93,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from .service import Assistant, clean_question
 
     question = clean_question(args.question, settings.max_message_chars)
-    result = Assistant(settings).search(question, k=args.k)
+    result = Assistant(settings).retrieve(question, k=args.k)
     hits = [
         {
             "text": h.text,

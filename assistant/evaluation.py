@@ -51,7 +51,7 @@ def run_eval(settings: Settings, path: str | Path, k: int = 4, assistant: Any = 
     answer_ms: list[float] = []
     for item in gold:
         t0 = time.perf_counter()
-        retrieval = assistant.search(item["question"], k=k)
+        retrieval = assistant.retrieve(item["question"], k=k)
         retrieval_ms.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
         answer = assistant.ask(item["question"])

@@ -8,6 +8,7 @@ serve and needs no model download.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 SUPPORTED = ("en", "nl")
 
@@ -34,13 +35,47 @@ _EN = set(
 _NL_PATTERNS = re.compile(r"(ij|oe|aa|uu|sch|cht|heid|lijk|tje|tjes|'s\b)")
 
 
-def detect_language(text: str, default: str = "en") -> str:
-    """Return 'nl' or 'en' for a question or a document."""
-    words = [w.lower().strip("'") for w in _WORD.findall(text or "")]
+def _words(text: str) -> list[str]:
+    words = [w.lower().strip("'") for w in _WORD.findall(text)]
+    return [w.removesuffix("'s") for w in words]  # "KPI's" is the Dutch plural of "KPI"
+
+
+def exclusive_vocabulary(passages: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """Words the guidance uses in only one of its languages ("magazijn", "afdelingen" vs "warehouse").
+
+    Function words alone cannot place "afdelingen werken langs elkaar heen, marketing it en magazijn"; the
+    knowledge base's own vocabulary can, and it follows the guidance as maintainers edit it. `passages` are
+    (language, text) pairs: pass the written text, not alias lists that mix both languages on purpose.
+    """
+    vocabulary: dict[str, set[str]] = {}
+    for lang, text in passages:
+        bucket = vocabulary.setdefault(lang, set())
+        bucket.update(w for w in _words(text) if len(w) >= 3)
+    out: dict[str, frozenset[str]] = {}
+    for lang in SUPPORTED:
+        others = set().union(*(v for other, v in vocabulary.items() if other != lang))
+        out[lang] = frozenset(
+            w for w in vocabulary.get(lang, set()) - _NL - _EN
+            if not {w, w + "s", w.removesuffix("s")} & others  # "kpis" (en) and "kpi's" (nl) are one word
+        )
+    return out
+
+
+def detect_language(
+    text: str, default: str = "en", vocabulary: Mapping[str, frozenset[str]] | None = None
+) -> str:
+    """Return 'nl' or 'en' for a question or a document.
+
+    `vocabulary` (from `exclusive_vocabulary`) adds one vote for each word only one language's guidance uses.
+    """
+    words = _words(text or "")
     if not words:
         return default
     nl = sum(1 for w in words if w in _NL)
     en = sum(1 for w in words if w in _EN)
+    if vocabulary:
+        nl += sum(1 for w in words if w in vocabulary.get("nl", ()))
+        en += sum(1 for w in words if w in vocabulary.get("en", ()))
     if nl == en:
         nl_hint = len(_NL_PATTERNS.findall(" ".join(words)))
         if nl_hint >= max(1, len(words) // 3):

@@ -20,9 +20,9 @@ from langchain_core.retrievers import BaseRetriever
 from .config import Settings
 from .errors import EmbeddingMismatchError
 from .intent import question_facets, section_facet
-from .language import detect_language
+from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
-from .scope import in_scope
+from .scope import OFF_TOPIC_EXAMPLES, in_scope
 from .store import IndexStore, VersionInfo
 
 # Fusion weights, tuned on eval/gold.jsonl with bench/retrieval.py (see README for the figures; the
@@ -81,6 +81,7 @@ class _Snapshot:
     role_terms: dict[str, list[str]]
     twin: dict[str, str]
     headings: np.ndarray  # one row per chunk: the embedding of its section heading
+    languages: dict[str, frozenset[str]]  # words only one language's guidance uses, for detect_language
 
 
 def _role_terms(metadatas: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -162,6 +163,10 @@ class IndexReader:
                 role_terms=_role_terms([dict(m) for m in metas]),
                 twin=_twins(list(ids), [dict(m) for m in metas]),
                 headings=self._heading_vectors([dict(m) for m in metas]),
+                languages=exclusive_vocabulary(
+                    (str(m.get("lang", "")), f"{m.get('section', '')} {m.get('text') or t}")
+                    for m, t in zip(metas, texts, strict=True)
+                ),
             )
             return self._snapshot
 
@@ -215,6 +220,8 @@ class HybridSearch:
         self.settings = settings
         self.reader = reader
         self.embeddings = embeddings
+        self._lock = threading.Lock()
+        self._off_topic_vectors: np.ndarray | None = None
 
     def _check_embedding(self, snap: _Snapshot) -> None:
         signature = getattr(self.embeddings, "signature", "")
@@ -223,8 +230,8 @@ class HybridSearch:
 
     def search(self, question: str, k: int | None = None, lang: str | None = None) -> Retrieval:
         k = k or self.settings.top_k
-        lang = lang or detect_language(question)
         snap = self.reader.snapshot()
+        lang = lang or detect_language(question, vocabulary=snap.languages)
         self._check_embedding(snap)
         qvec = np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
         try:
@@ -236,11 +243,13 @@ class HybridSearch:
         heading = snap.headings @ qvec if snap.headings.shape[1] == qvec.shape[0] else np.zeros(len(snap.ids))
         hits = self._fuse(snap, dense, lexical, heading, lang, k, question_facets(question))
         best_dense = max(dense.values(), default=0.0)
+        best_heading = float(heading.max()) if heading.size else 0.0
+        off_topic = float((self._off_topic() @ qvec).max())
         return Retrieval(
             question=question,
             lang=lang,
             hits=hits,
-            relevant=self._relevant(question, best_dense),
+            relevant=in_scope(question, best_dense, self.settings.min_relevance, best_heading, off_topic),
             best_dense=best_dense,
             version=snap.info.name,
             query_vector=qvec,
@@ -253,8 +262,14 @@ class HybridSearch:
         res = snap.collection.query(query_embeddings=[qvec.tolist()], n_results=n, include=["distances"])
         return {cid: 1.0 - float(d) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)}
 
-    def _relevant(self, question: str, best_dense: float) -> bool:
-        return in_scope(question, best_dense, self.settings.min_relevance)
+    def _off_topic(self) -> np.ndarray:
+        """The off-topic examples' vectors, embedded once per process (50 short sentences, ~0.3 s)."""
+        if self._off_topic_vectors is None:
+            with self._lock:
+                if self._off_topic_vectors is None:
+                    vectors = self.embeddings.embed_documents(list(OFF_TOPIC_EXAMPLES))
+                    self._off_topic_vectors = np.asarray(vectors, dtype=np.float32)
+        return self._off_topic_vectors
 
     def _fuse(
         self,

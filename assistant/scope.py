@@ -5,6 +5,13 @@ Dense similarity alone does not separate short owner questions ("kpi contentmake
 vocabulary. Words that only make sense in this domain (roles, hiring, freelance, KPIs, e-commerce) put a
 question in scope; everyday words that also occur in off-topic questions (shop, team, problem, coffee)
 only count together, or with a clearly higher similarity to the guidance.
+
+Vocabulary cannot see that "my coffee machine at the shop is leaking" is about a coffee machine, not the
+coffee-shop case. So a question is first compared with examples of what the guidance does not cover
+(`OFF_TOPIC_EXAMPLES`: everyday life and the business topics owners also have — tax, legal, hosting,
+payments): when one of those is clearly closer than anything in the guidance, the question is declined
+whatever words it uses. The examples describe whole categories, so a new question about a plumber or a
+lease lands near them without being listed.
 """
 
 from __future__ import annotations
@@ -38,6 +45,67 @@ _WEAK = re.compile(
     re.IGNORECASE,
 )
 
+OFF_TOPIC_EXAMPLES: tuple[str, ...] = (
+    # Everyday life
+    "what's the weather forecast for tomorrow",
+    "wat voor weer wordt het morgen",
+    "a recipe for dinner, how long do I bake or cook it",
+    "een recept voor het avondeten, hoe lang moet het in de oven",
+    "how do I make good coffee, espresso or cappuccino at home",
+    "hoe zet ik lekkere koffie, espresso of cappuccino",
+    "how do I clean, descale or repair my coffee machine or other appliance",
+    "hoe ontkalk of repareer ik mijn koffiezetapparaat of ander apparaat",
+    "sports results: who won the match, the league table, training my sports team",
+    "sport: wie heeft de wedstrijd gewonnen, de stand in de competitie, training van mijn voetbalteam",
+    "cheap flights, trains and hotels for a holiday or a trip",
+    "goedkope vliegtickets, treinen en hotels voor een vakantie of uitje",
+    "health: pain, illness or sleeping problems, what medicine or exercise should I take",
+    "gezondheid: pijn, ziek of slecht slapen, welk medicijn of welke oefening moet ik nemen",
+    "how do I train, feed or care for my dog or cat",
+    "hoe voed ik mijn hond of kat op en wat geef ik ze te eten",
+    "my car makes a noise, car repair and maintenance",
+    "mijn auto maakt een geluid, auto reparatie en onderhoud",
+    "home and building repairs: a leak, a plumber, an electrician, what do they cost per hour",
+    "reparaties in huis of pand: een lekkage, een loodgieter, een elektricien, wat kosten die per uur",
+    "buying or renting a house or a building: mortgage, rent and ending a lease",
+    "een huis of pand kopen of huren: hypotheek, huur en een huurcontract opzeggen",
+    "general knowledge: capitals, history and geography",
+    "algemene kennis: hoofdsteden, geschiedenis en aardrijkskunde",
+    "tell me a joke, a poem or a story",
+    "vertel een grap, een gedicht of een verhaal",
+    "which shop sells cheap shoes, clothes or bikes near me",
+    "welke winkel verkoopt goedkope schoenen, kleding of fietsen in de buurt",
+    "which laptop, phone or printer should I buy, my computer does not work",
+    "welke laptop, telefoon of printer moet ik kopen, mijn computer doet het niet",
+    # Business topics the guidance does not cover
+    "what VAT rate do I charge and how do I file my tax return",
+    "welk btw-tarief reken ik en hoe doe ik mijn belastingaangifte",
+    "how do I do my bookkeeping, invoices and accounting",
+    "hoe doe ik mijn boekhouding, facturen en administratie",
+    "how do I register a company, a trademark or a brand name at the chamber of commerce",
+    "hoe registreer ik een bedrijf, een merk of een merknaam bij de kamer van koophandel",
+    "employment law: sick leave, holidays, dismissal, minimum wage and contract rules",
+    "arbeidsrecht: ziekteverlof, vakantiedagen, ontslag, minimumloon en regels voor contracten",
+    "business loans, investors, subsidies and insurance",
+    "zakelijke lening, investeerders, subsidie en verzekering",
+    "which payment provider has the lowest transaction fees",
+    "welke betaalprovider heeft de laagste transactiekosten",
+    "which web hosting, domain name, plugin or theme is the fastest and cheapest",
+    "welke hosting, domeinnaam, plugin of thema is het snelst en goedkoopst",
+    "how do I fix an error in my code, Python or JavaScript programming",
+    "hoe los ik een foutmelding in mijn code op, programmeren in Python of JavaScript",
+    "how do I set up a VPN, wifi, email or a password",
+    "hoe stel ik een VPN, wifi, e-mail of een wachtwoord in",
+    "GDPR, privacy policy, cookies and terms and conditions for my website",
+    "AVG, privacyverklaring, cookies en algemene voorwaarden voor mijn website",
+    "which shipping carrier has the cheapest parcel rates",
+    "welke vervoerder heeft de goedkoopste pakkettarieven",
+)
+# Declined when the nearest off-topic example is this much closer than the nearest guidance (passage or
+# heading). Off-topic questions sit 0.2–0.7 above; real questions that share a word with an example
+# ("wat kan ik leren van dat koffie voorbeeld") stay below 0.2.
+OFF_TOPIC_MARGIN = 0.22
+
 CLEARLY_SIMILAR = 0.30  # no domain words needed above this
 ONE_WEAK_WORD = 0.22
 TWO_WEAK_WORDS = 0.12
@@ -48,7 +116,16 @@ def uses_domain_words(question: str) -> bool:
     return bool(_STRONG.search(question))
 
 
-def in_scope(question: str, best_dense: float, clearly_similar: float = CLEARLY_SIMILAR) -> bool:
+def in_scope(
+    question: str,
+    best_dense: float,
+    clearly_similar: float = CLEARLY_SIMILAR,
+    best_heading: float = 0.0,
+    off_topic: float = 0.0,
+) -> bool:
+    """`best_dense`/`best_heading`: nearest passage and section heading; `off_topic`: nearest off-topic example."""
+    if off_topic - max(best_dense, best_heading) >= OFF_TOPIC_MARGIN:
+        return False
     if best_dense >= clearly_similar:
         return True
     if _STRONG.search(question):
@@ -59,3 +136,29 @@ def in_scope(question: str, best_dense: float, clearly_similar: float = CLEARLY_
     if weak == 1:
         return best_dense >= ONE_WEAK_WORD
     return False
+
+
+_FILLER = set(
+    """ok okay so well now then please just really a an the this that it these those what which how where when
+    do does can could should would will i me my we us our you your is are be to with for of and or first next
+    hoe wat welke waar wanneer ik mij mijn me mn we wij ons onze je jij u dit dat die deze het de een is zijn
+    moet moeten kan kun kunt zal doe doen nu dan eerst graag even toch eigenlijk en of met voor op bij aan""".split()
+)
+_ASKS_FOR_STEPS = set(
+    """fix solve sort steps step start begin help advice advise tips tip plan next approach
+    los oplossen opgelost stappen stap stappenplan beginnen begin starten hulp helpen help advies tips tip
+    plan aanpak verder aanpakken""".split()
+)
+
+
+def is_vague_request(question: str) -> bool:
+    """"How do I fix this, what are the steps?" with nothing else: a request for the overview.
+
+    Without a conversation there is no "this" to carry forward; on an assistant that only does one thing the
+    useful answer is where to start, not a decline. Anything with a topic of its own ("fix my python code")
+    is not vague.
+    """
+    words = re.findall(r"[a-zà-ÿ']+", question.lower())
+    if not words or len(words) > 12:
+        return False
+    return all(w in _FILLER or w in _ASKS_FOR_STEPS for w in words) and any(w in _ASKS_FOR_STEPS for w in words)

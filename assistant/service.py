@@ -27,10 +27,11 @@ from .answer import (
 )
 from .config import Settings
 from .embeddings import make_embeddings
-from .errors import InvalidQuestionError, LLMUnavailableError
+from .errors import AssistantError, InvalidQuestionError, LLMUnavailableError
 from .language import detect_language
 from .prompts import LANGUAGE_NAMES, t
 from .retrieval import HybridSearch, IndexReader, Retrieval, condense_offline, is_follow_up
+from .scope import is_vague_request
 from .store import IndexStore
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -114,9 +115,13 @@ class Assistant:
     def _language(self, question: str, history: list[dict[str, str]], lang: str | None) -> str:
         if lang in LANGUAGE_NAMES:
             return lang
+        try:
+            vocabulary = self.reader.snapshot().languages
+        except AssistantError:
+            vocabulary = None  # no index yet: the search right after says so
         previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content")]
-        default = detect_language(previous[-1]) if previous else "en"
-        return detect_language(question, default=default)
+        default = detect_language(previous[-1], vocabulary=vocabulary) if previous else "en"
+        return detect_language(question, default=default, vocabulary=vocabulary)
 
     def _standalone(self, question: str, history: list[dict[str, str]]) -> str:
         if not history:
@@ -137,6 +142,26 @@ class Assistant:
                 pass
         return condense_offline(question, history, self.reader.snapshot().role_terms)
 
+    def retrieve(
+        self, question: str, history: list[dict[str, str]] | None = None, lang: str | None = None, k: int | None = None
+    ) -> Retrieval:
+        """What an answer to this question would be built from: the same steps as `stream`, without answering."""
+        history = history or []
+        return self._retrieve(question, history, self._language(question, history, lang), k)[1]
+
+    def _retrieve(
+        self, text: str, history: list[dict[str, str]], lang: str, k: int | None = None
+    ) -> tuple[str, Retrieval]:
+        standalone = self._standalone(text, history)
+        if standalone == text and is_vague_request(text):
+            standalone = t(lang, "overview_query")  # nothing to carry forward: show where to start
+        retrieval = self.search(standalone, k=k, lang=lang)
+        if not retrieval.relevant and history and standalone != text:
+            # A model's rewrite can lose the topic; the rule-based one keeps the owner's own words.
+            standalone = condense_offline(text, history, self.reader.snapshot().role_terms)
+            retrieval = self.search(standalone, k=k, lang=lang)
+        return standalone, retrieval
+
     def ask(self, question: object, history: list[dict[str, str]] | None = None, lang: str | None = None) -> Answer:
         final: Answer | None = None
         for event in self.stream(question, history, lang):
@@ -152,12 +177,7 @@ class Assistant:
         history = [m for m in (history or []) if isinstance(m, dict)][-self.settings.max_history_turns * 2 :]
         text = clean_question(question, self.settings.max_message_chars, lang or "en")
         lang = self._language(text, history, lang)
-        standalone = self._standalone(text, history)
-        retrieval = self.search(standalone, lang=lang)
-        if not retrieval.relevant and history and standalone != text:
-            # A model's rewrite can lose the topic; the rule-based one keeps the owner's own words.
-            standalone = condense_offline(text, history, self.reader.snapshot().role_terms)
-            retrieval = self.search(standalone, lang=lang)
+        standalone, retrieval = self._retrieve(text, history, lang)
         timings = {"retrieval": (time.perf_counter() - started) * 1000}
         base = dict(
             id=uuid.uuid4().hex,
