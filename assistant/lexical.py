@@ -91,6 +91,28 @@ class LexicalIndex:
             retriever.index(corpus, show_progress=False)
             self._by_lang[lang] = (retriever, positions)
 
+    def coverage(self, text: str, ignore: set[str]) -> float:
+        """Share of the text's content words the guidance knows, in any language (stemmed, or as compound parts).
+
+        Off-topic questions are mostly made of words the guidance never uses ("lease", "plugin", "dierenarts");
+        owners' questions, however loosely phrased, mostly reuse its words.
+        """
+        stop = set(ignore) | _STOP["en"] | _STOP["nl"]
+        words = [w for w in _words(text) if len(w) >= 3 and not w.isdigit() and w not in stop]
+        if not words:
+            return 1.0
+        known = 0
+        for word in words:
+            if any(word in vocabulary for vocabulary in self._vocabulary.values()):
+                known += 1
+            elif any(
+                _stemmer(lang).stemWord(word) in retriever.vocab_dict for lang, (retriever, _) in self._by_lang.items()
+            ):
+                known += 1
+            elif any(split_compound(word, vocabulary) for vocabulary in self._vocabulary.values()):
+                known += 1
+        return known / len(words)
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk (0 where no term matches), in corpus order."""
         out = np.zeros(self.size, dtype=np.float32)

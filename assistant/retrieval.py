@@ -22,7 +22,7 @@ from .errors import EmbeddingMismatchError
 from .intent import question_facets, section_facet
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
-from .scope import OFF_TOPIC_EXAMPLES, in_scope
+from .scope import INFORMAL, OFF_TOPIC_EXAMPLES, in_scope
 from .store import IndexStore, VersionInfo
 
 # Fusion weights, tuned on eval/gold.jsonl with bench/retrieval.py (see README for the figures; the
@@ -249,7 +249,14 @@ class HybridSearch:
             question=question,
             lang=lang,
             hits=hits,
-            relevant=in_scope(question, best_dense, self.settings.min_relevance, best_heading, off_topic),
+            relevant=in_scope(
+                question,
+                best_dense,
+                self.settings.min_relevance,
+                best_heading,
+                off_topic,
+                snap.lexical.coverage(question, INFORMAL),
+            ),
             best_dense=best_dense,
             version=snap.info.name,
             query_vector=qvec,
@@ -285,7 +292,7 @@ class HybridSearch:
         floor = min(dense.values(), default=0.0)  # a passage outside the dense top-N is at most this similar
         candidates = set(dense)
         candidates.update(snap.ids[i] for i in np.argsort(-lexical)[:CANDIDATES] if lexical[i] > 0)
-        candidates.update(snap.ids[i] for i in np.argsort(-heading)[:CANDIDATES // 2])
+        candidates.update(snap.ids[i] for i in np.argsort(-heading)[: CANDIDATES // 2])
 
         def semantic(cid: str) -> float:
             pos = snap.position[cid]
@@ -334,8 +341,6 @@ class KnowledgeRetriever(BaseRetriever):
     search_engine: Any
     k: int = 4
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         result = self.search_engine.search(query, k=self.k)
         return [h.to_document() for h in result.hits] if result.relevant else []

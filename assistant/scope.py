@@ -98,13 +98,14 @@ OFF_TOPIC_EXAMPLES: tuple[str, ...] = (
     "hoe stel ik een VPN, wifi, e-mail of een wachtwoord in",
     "GDPR, privacy policy, cookies and terms and conditions for my website",
     "AVG, privacyverklaring, cookies en algemene voorwaarden voor mijn website",
-    "which shipping carrier has the cheapest parcel rates",
-    "welke vervoerder heeft de goedkoopste pakkettarieven",
 )
 # Declined when the nearest off-topic example is this much closer than the nearest guidance (passage or
 # heading). Off-topic questions sit 0.2–0.7 above; real questions that share a word with an example
 # ("wat kan ik leren van dat koffie voorbeeld") stay below 0.2.
 OFF_TOPIC_MARGIN = 0.22
+
+# Declined when fewer than half of the question's content words occur anywhere in the guidance.
+MIN_COVERAGE = 0.5
 
 CLEARLY_SIMILAR = 0.30  # no domain words needed above this
 ONE_WEAK_WORD = 0.22
@@ -122,9 +123,13 @@ def in_scope(
     clearly_similar: float = CLEARLY_SIMILAR,
     best_heading: float = 0.0,
     off_topic: float = 0.0,
+    coverage: float = 1.0,
 ) -> bool:
-    """`best_dense`/`best_heading`: nearest passage and section heading; `off_topic`: nearest off-topic example."""
+    """`best_dense`/`best_heading`: nearest passage and section heading; `off_topic`: nearest off-topic example;
+    `coverage`: share of the question's content words the guidance uses (see LexicalIndex.coverage)."""
     if off_topic - max(best_dense, best_heading) >= OFF_TOPIC_MARGIN:
+        return False
+    if coverage < MIN_COVERAGE:
         return False
     if best_dense >= clearly_similar:
         return True
@@ -144,6 +149,14 @@ _FILLER = set(
     hoe wat welke waar wanneer ik mij mijn me mn we wij ons onze je jij u dit dat die deze het de een is zijn
     moet moeten kan kun kunt zal doe doen nu dan eerst graag even toch eigenlijk en of met voor op bij aan""".split()
 )
+# Chat shorthand and fillers: neither known nor unknown to the guidance, so they do not count for coverage.
+INFORMAL = _FILLER | set(
+    """dont doesnt isnt arent cant wont didnt im ive id youre thats whats hows lol rn tbh btw bc pls plz thx
+    thanks hi hello hey kinda sorta gonna wanna gotta thru ppl guy guys gal dev devs ecom biz info
+    actually honestly basically literally anyway stuff thing things like
+    mn zn gwn ff vh nou precies eigenlijk gewoon echt beetje soort zo'n hoi hallo dank bedankt iets
+    allemaal zeg maar""".split()
+)
 _ASKS_FOR_STEPS = set(
     """fix solve sort steps step start begin help advice advise tips tip plan next approach
     los oplossen opgelost stappen stap stappenplan beginnen begin starten hulp helpen help advies tips tip
@@ -152,7 +165,7 @@ _ASKS_FOR_STEPS = set(
 
 
 def is_vague_request(question: str) -> bool:
-    """"How do I fix this, what are the steps?" with nothing else: a request for the overview.
+    """ "How do I fix this, what are the steps?" with nothing else: a request for the overview.
 
     Without a conversation there is no "this" to carry forward; on an assistant that only does one thing the
     useful answer is where to start, not a decline. Anything with a topic of its own ("fix my python code")

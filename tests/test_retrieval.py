@@ -1,5 +1,7 @@
 """Owners' questions, in Dutch and English, find the right section among the top 4 passages."""
 
+import re
+
 import pytest
 
 CASES = [
@@ -64,3 +66,42 @@ def test_langchain_retriever_returns_documents_or_nothing(assistant):
     docs = retriever.invoke("Welke KPI's gebruik ik voor mijn klantenservice?")
     assert len(docs) == 3 and docs[0].metadata["lang"] == "nl" and "CSAT" in docs[0].page_content
     assert retriever.invoke("recipe for pancakes") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("magazijn en verzending uitbesteden", "nl"),  # no Dutch function word: the guidance's own words decide
+        ("kpi contentmaker", "nl"),
+        ("afdelingen werken langs elkaar heen, marketing it en magazijn", "nl"),
+        ("warehouse and shipping outsourcing", "en"),
+    ],
+)
+def test_language_follows_the_guidances_own_vocabulary(assistant, question, lang):
+    answer = assistant.ask(question)
+    assert answer.lang == lang and not answer.declined
+    assert all(s.lang == lang for s in answer.sources[:1])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my espresso machine in the shop is broken, how do I repair it",  # shop + coffee words, still off-topic
+        "welke verzekering heb ik nodig voor mijn winkel",
+        "the roof of my store is leaking, who do I call",
+        "hoe zeg ik de huur van mijn bedrijfspand op",
+    ],
+)
+def test_everyday_words_do_not_pull_off_topic_questions_in(assistant, question):
+    assert assistant.ask(question).declined, question
+
+
+@pytest.mark.parametrize(("question", "lang"), [("what now, how do I fix this?", "en"), ("help, waar begin ik?", "nl")])
+def test_a_vague_request_without_context_gets_the_overview(assistant, question, lang):
+    answer = assistant.ask(question)
+    assert not answer.declined and answer.lang == lang
+    assert any(re.search(r"where-to-start|checklist", s.source) for s in answer.sources)
+
+
+def test_a_vague_request_with_a_topic_of_its_own_is_not_the_overview(assistant):
+    assert assistant.ask("how do I fix my python code").declined
