@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    # facet: (question pattern, section-heading pattern)
+    # facet: (question pattern, pattern on "doc_id: section heading")
     "kpis": (
         re.compile(r"\b(kpi|metric|measure|meten|meet ik|cijfers|numbers|targets?|doelen halen|goed werk|"
-                   r"presteert|perform|beoordeel|judge|evaluate|succes)", re.I),
+                   r"good job|presteert|perform|beoordeel|judge|evaluate|succes|afrekenen|how do i (know|tell) if|"
+                   r"hoe weet ik of|hoe zie ik of)", re.I),
         re.compile(r"\bkpi", re.I),
     ),
     "hiring": (
@@ -23,27 +24,48 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(when to hire|wanneer neem je)", re.I),
     ),
     "skills": (
-        re.compile(r"\b(skills?|vaardighed|competen|good at|goed in|profile|profiel|look for|letten op)", re.I),
+        re.compile(r"\b(skills?|vaardighed|competen|good at|goed in|profile|profiel|look for|letten op|let ik op|"
+                   r"what makes a good|kind of person|wat voor iemand|wat voor persoon|should .{0,30}\bknow|"
+                   r"moet .{0,40}\bkunnen|qualities|eigenschappen|interview|sollicitat)", re.I),
         re.compile(r"\b(skills|vaardigheden)", re.I),
     ),
     "duties": (
         re.compile(r"\b(what does|what do|wat doet|wat doen|taken|tasks|responsib|verantwoordelijk|do all day|"
                    r"job description|functieomschrijving)", re.I),
-        re.compile(r"^(what an? |wat een )", re.I),
+        re.compile(r": (what an? |wat een )", re.I),
     ),
     "collaboration": (
-        re.compile(r"\b(work together|works with|samenwerk|samen werk|werkt .* samen|hand-?off|overdracht)", re.I),
+        re.compile(r"\b(work together|works with|samenwerk|samen werk|werkt .* samen|werken .* samen|hand-?off|"
+                   r"overdracht|afstemmen|afstemming|fit in with)", re.I),
         re.compile(r"(works with|samenwerkt)", re.I),
+    ),
+    "causes": (
+        re.compile(r"\b(why|waarom|hoe komt|cause|oorzaak|oorzaken|reason|reden)", re.I),
+        re.compile(r"^causes:", re.I),
+    ),
+    "consequences": (
+        re.compile(r"\b(what happens|wat gebeurt|what if|wat als|consequen|gevolg|ignore|negeer|laat liggen|"
+                   r"do nothing|niks doe|niets doe|long run|lange termijn)", re.I),
+        re.compile(r"^consequences:", re.I),
     ),
 }
 
 
 def question_facets(question: str) -> set[str]:
-    return {name for name, (asks, _) in FACETS.items() if asks.search(question)}
+    facets = {name for name, (asks, _) in FACETS.items() if asks.search(question)}
+    asks_when = re.search(
+        r"\b(when (do|should|is|to|can)|wanneer (moet|heb|neem|is|kan)|at what point|op welk moment|time to|tijd om)",
+        question,
+        re.I,
+    )
+    if "skills" in facets and not asks_when:
+        facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
+    return facets
 
 
-def section_facet(section: str) -> str | None:
+def section_facet(doc_id: str, section: str) -> str | None:
+    label = f"{doc_id}: {section}"
     for name, (_, heading) in FACETS.items():
-        if heading.search(section):
+        if heading.search(label):
             return name
     return None

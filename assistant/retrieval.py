@@ -309,7 +309,7 @@ class HybridSearch:
             score = own + LEXICAL_WEIGHT * words
             if meta.get("lang") != lang:
                 score -= OTHER_LANG_PENALTY
-            if facets and section_facet(str(meta.get("section", ""))) in facets:
+            if facets and section_facet(str(meta.get("doc_id", "")), str(meta.get("section", ""))) in facets:
                 score += FACET_BONUS
             scores[cid] = score
         hits: list[Hit] = []
