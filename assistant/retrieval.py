@@ -37,6 +37,7 @@ HEADING_WEIGHT = 0.25
 TWIN_WEIGHT = 0.9
 OTHER_LANG_PENALTY = 0.1
 FACET_BONUS = 0.06  # the section gives the kind of answer asked for (KPIs, when to hire, …): see intent.py
+SUBJECT_BONUS = 0.05  # a collaboration question's passage is about the role it names first
 
 
 @dataclass
@@ -171,6 +172,18 @@ class IndexReader:
             return self._snapshot
 
 
+def subject_role(question: str, role_terms: dict[str, list[str]]) -> str | None:
+    """The role a question names first: in "how does customer service work with marketing" it is the subject."""
+    q = question.lower()
+    first: tuple[int, str] | None = None
+    for role, terms in role_terms.items():
+        for term in terms:
+            found = re.search(rf"(?<![\w-]){re.escape(term)}", q)
+            if found and (first is None or found.start() < first[0]):
+                first = (found.start(), role)
+    return first[1] if first else None
+
+
 def is_follow_up(question: str) -> bool:
     q = question.strip().lower()
     connective = re.match(
@@ -241,7 +254,10 @@ class HybridSearch:
             dense = self._dense(snap, qvec)
         lexical = snap.lexical.scores(question)
         heading = snap.headings @ qvec if snap.headings.shape[1] == qvec.shape[0] else np.zeros(len(snap.ids))
-        hits = self._fuse(snap, dense, lexical, heading, lang, k, question_facets(question))
+        facets = question_facets(question)
+        # Whose collaboration section? The role named first ("how does CS work with design" is about CS).
+        subject = subject_role(question, snap.role_terms) if "collaboration" in facets else None
+        hits = self._fuse(snap, dense, lexical, heading, lang, k, facets, subject)
         best_dense = max(dense.values(), default=0.0)
         best_heading = float(heading.max()) if heading.size else 0.0
         off_topic = float((self._off_topic() @ qvec).max())
@@ -287,6 +303,7 @@ class HybridSearch:
         lang: str,
         k: int,
         facets: set[str] | None = None,
+        subject: str | None = None,
     ) -> list[Hit]:
         top_lexical = float(lexical.max()) if lexical.size else 0.0
         floor = min(dense.values(), default=0.0)  # a passage outside the dense top-N is at most this similar
@@ -311,6 +328,8 @@ class HybridSearch:
                 score -= OTHER_LANG_PENALTY
             if facets and section_facet(str(meta.get("doc_id", "")), str(meta.get("section", ""))) in facets:
                 score += FACET_BONUS
+            if subject and meta.get("role_id") == subject:
+                score += SUBJECT_BONUS
             scores[cid] = score
         hits: list[Hit] = []
         chosen_in_lang: set[str] = set()
