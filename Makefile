@@ -25,6 +25,8 @@ lint: $(STAMP)
 test: $(STAMP) browser lint
 	$(VENV)/bin/python bench/chain.py --n 10
 	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python ingest.py
+	$(VENV)/bin/python -m assistant eval eval/gold.jsonl --min-hit 0.95
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/retrieval.py

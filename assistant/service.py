@@ -96,6 +96,16 @@ def clean_question(raw: object, max_chars: int, lang_hint: str = "en") -> str:
     return text
 
 
+def _without_markup(text: str) -> str:
+    """Search with the words, not pasted HTML: "<img onerror=…> KPIs for customer service?" asks about KPIs.
+
+    The question itself is kept as typed (and rendered as inert text); only the search ignores the tags.
+    """
+    stripped = re.sub(r"<script\b.*?(</script\s*>|$)|</?[a-zA-Z][^>]{0,500}>", " ", text, flags=re.I | re.S)
+    stripped = re.sub(r"\s+", " ", stripped).strip()
+    return stripped or text
+
+
 class Assistant:
     def __init__(self, settings: Settings, store: IndexStore | None = None) -> None:
         self.settings = settings
@@ -152,6 +162,7 @@ class Assistant:
     def _retrieve(
         self, text: str, history: list[dict[str, str]], lang: str, k: int | None = None
     ) -> tuple[str, Retrieval]:
+        text = _without_markup(text)
         standalone = self._standalone(text, history)
         if standalone == text and is_vague_request(text):
             standalone = t(lang, "overview_query")  # nothing to carry forward: show where to start

@@ -1,6 +1,6 @@
 """Retrieval quality and speed on the gold set: dense only, BM25 only and hybrid, side by side.
 
-    python bench/retrieval.py [--gold eval/gold.jsonl] [--k 4]
+python bench/retrieval.py [--gold eval/gold.jsonl] [--k 4]
 """
 
 from __future__ import annotations
@@ -25,17 +25,24 @@ def main() -> None:
     gold = [g for g in load_gold(args.gold) if "must" in g]
     assistant = Assistant(built_settings())
     assistant.search("warm up")
-    original = (R.LEXICAL_WEIGHT, R.TWIN_WEIGHT, R.HEADING_WEIGHT, R.FACET_BONUS)
+    original = (R.LEXICAL_WEIGHT, R.TWIN_WEIGHT, R.HEADING_WEIGHT, R.FACET_BONUS, R.SUBJECT_BONUS)
     variants = {
-        "dense only": dict(lexical=0.0, twin=0.0, heading=0.0, facet=0.0, dense=True),
-        "BM25 only": dict(lexical=1.0, twin=0.0, heading=0.0, facet=0.0, dense=False),
-        "hybrid": dict(lexical=original[0], twin=original[1], heading=original[2], facet=original[3], dense=True),
+        "dense only": dict(lexical=0.0, twin=0.0, heading=0.0, facet=0.0, subject=0.0, dense=True),
+        "BM25 only": dict(lexical=1.0, twin=0.0, heading=0.0, facet=0.0, subject=0.0, dense=False),
+        "hybrid": dict(
+            lexical=original[0],
+            twin=original[1],
+            heading=original[2],
+            facet=original[3],
+            subject=original[4],
+            dense=True,
+        ),
     }
     print(f"{len(gold)} in-scope gold questions, k={args.k}")
     print(f"{'method':12} {'hit@1':>6} {'hit@4':>6} {'MRR':>6} {'p50 ms':>7} {'p95 ms':>7}")
     for name, v in variants.items():
         R.LEXICAL_WEIGHT, R.TWIN_WEIGHT = v["lexical"], v["twin"]
-        R.HEADING_WEIGHT, R.FACET_BONUS = v["heading"], v["facet"]
+        R.HEADING_WEIGHT, R.FACET_BONUS, R.SUBJECT_BONUS = v["heading"], v["facet"], v["subject"]
         engine = assistant.search_engine
         dense_fn = engine._dense
         if not v["dense"]:
@@ -65,7 +72,7 @@ def main() -> None:
             f"{name:12} {hit1 / n:>6.3f} {hit4 / n:>6.3f} {float(np.mean(rr)):>6.3f} "
             f"{median(times):>7.1f} {p(times, 0.95):>7.1f}"
         )
-    R.LEXICAL_WEIGHT, R.TWIN_WEIGHT, R.HEADING_WEIGHT, R.FACET_BONUS = original
+    R.LEXICAL_WEIGHT, R.TWIN_WEIGHT, R.HEADING_WEIGHT, R.FACET_BONUS, R.SUBJECT_BONUS = original
 
 
 if __name__ == "__main__":
