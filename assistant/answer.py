@@ -28,6 +28,7 @@ from .retrieval import Hit
 PRIMARY_WHOLE_WORDS = 260  # a section this short is shown whole: it was written to be read as one
 RUNNER_UP_MARGIN = 0.05  # a second passage scored within this of the first gets more room in the answer
 RUNNER_UP_WORDS = 120
+RUNNER_UP_WHOLE_WORDS = 170
 ANSWER_WORDS = 330
 CITE_RE = re.compile(r"\[(\d{1,2})\]")
 
@@ -123,7 +124,10 @@ def compose_offline(question_vec: np.ndarray | None, hits: list[Hit], lang: str,
             and not u.text.endswith(":")
             and not _repeats(vectors[index_of[id(u)]], vectors[shown])
         ]
-        if close:
+        whole = [u for u, _ in by_hit[i]]
+        if close and sum(_words(u.text) for u in whole) <= min(budget, RUNNER_UP_WHOLE_WORDS):
+            picked = whole  # a close second that is short is shown whole, like the first: lists stay complete
+        elif close:
             picked = _pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=6)
         else:
             picked = _pick(candidates, budget=min(budget, 60), max_units=2)

@@ -39,6 +39,15 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"overdracht|afstemmen|afstemming|fit in with)", re.I),
         re.compile(r"(works with|samenwerkt)", re.I),
     ),
+    "lessons": (
+        re.compile(r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|meenemen|what can i (take|use))", re.I),
+        re.compile(r"\b(lessons?|lessen)\b", re.I),
+    ),
+    "results": (
+        re.compile(r"\b(results?|resultaten|resultaat|how much|hoeveel|went up|go up|gone up|increase|gestegen|"
+                   r"opgeleverd|opleverde|opbrengst|in the end|uiteindelijk)", re.I),
+        re.compile(r"\b(results?|resultaten)\b", re.I),
+    ),
     "causes": (
         re.compile(r"\b(why|waarom|hoe komt|cause|oorzaak|oorzaken|reason|reden)", re.I),
         re.compile(r"^causes:", re.I),
