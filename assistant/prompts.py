@@ -17,7 +17,7 @@ TEXT = {
         "index_missing": "The knowledge index is not ready yet. Please try again in a moment.",
         "also": "Also relevant:",
         "rate_limited": "Too many questions in a row. Please try again in {n} s.",
-        "overview_query": "Where do I start building my e-commerce team, what are the steps?",
+        "overview_query": "What are the steps to an e-commerce team structure that fits my business?",
     },
     "nl": {
         "decline": (
@@ -33,7 +33,7 @@ TEXT = {
         "index_missing": "De kennisbank is nog niet klaar. Probeer het zo meteen opnieuw.",
         "also": "Ook relevant:",
         "rate_limited": "Je stelt veel vragen achter elkaar. Probeer het over {n} s opnieuw.",
-        "overview_query": "Waar begin ik met het opbouwen van mijn e-commerceteam, welke stappen zijn er?",
+        "overview_query": "Welke stappen zet ik naar een e-commerceteamstructuur die past bij mijn bedrijf?",
     },
 }
 
