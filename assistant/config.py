@@ -58,10 +58,10 @@ class Settings(BaseSettings):
 
     # Retrieval
     top_k: int = 4
-    min_relevance: float = Field(
-        default=0.30,
-        description="Dense similarity above which a question is in scope even without domain words "
-        "(see assistant/scope.py).",
+    scope_bias: float = Field(
+        default=0.0,
+        description="Shifts the 'is this in my guidance?' decision (assistant/scope.py): above 0 answers more "
+        "borderline questions, below 0 declines more.",
     )
 
     # LLM (any OpenAI-compatible server)

@@ -6,6 +6,7 @@ index can never disagree about which chunks exist.
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 from functools import lru_cache
@@ -82,6 +83,7 @@ class LexicalIndex:
         self.size = len(texts)
         self._by_lang: dict[str, tuple[bm25s.BM25, np.ndarray]] = {}
         self._vocabulary: dict[str, set[str]] = {}
+        self._by_initial: dict[str, list[str]] | None = None
         for lang in sorted(set(langs)):
             positions = np.array([i for i, lg in enumerate(langs) if lg == lang])
             vocabulary = {w for i in positions for w in _words(texts[i]) if len(w) >= 3}
@@ -111,7 +113,21 @@ class LexicalIndex:
                 known += 1
             elif any(split_compound(word, vocabulary) for vocabulary in self._vocabulary.values()):
                 known += 1
+            elif self._misspelt(word):
+                known += 1
         return known / len(words)
+
+    def _misspelt(self, word: str) -> bool:
+        """"custmer", "ecomerce", "pesoneel": one slip of the keyboard from a word the guidance uses."""
+        if len(word) < 6:
+            return False
+        if self._by_initial is None:
+            index: dict[str, list[str]] = {}
+            for vocabulary in self._vocabulary.values():
+                for known in vocabulary:
+                    index.setdefault(known[0], []).append(known)
+            self._by_initial = index
+        return bool(difflib.get_close_matches(word, self._by_initial.get(word[0], []), n=1, cutoff=0.85))
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk (0 where no term matches), in corpus order."""

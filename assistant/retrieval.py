@@ -22,7 +22,7 @@ from .errors import EmbeddingMismatchError
 from .intent import question_facets, section_facet
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
-from .scope import INFORMAL, OFF_TOPIC_EXAMPLES, in_scope
+from .scope import INFORMAL, OFF_TOPIC_EXAMPLES, ScopeSignals, in_scope, uses_domain_words
 from .store import IndexStore, VersionInfo
 
 # Fusion weights, tuned on eval/gold.jsonl with bench/retrieval.py (see README for the figures; the
@@ -68,6 +68,7 @@ class Retrieval:
     best_dense: float
     version: str
     query_vector: np.ndarray | None = field(default=None, repr=False)
+    scope: ScopeSignals | None = None
 
 
 @dataclass
@@ -260,22 +261,22 @@ class HybridSearch:
         hits = self._fuse(snap, dense, lexical, heading, lang, k, facets, subject)
         best_dense = max(dense.values(), default=0.0)
         best_heading = float(heading.max()) if heading.size else 0.0
-        off_topic = float((self._off_topic() @ qvec).max())
+        signals = ScopeSignals(
+            dense=best_dense,
+            heading=best_heading,
+            off_topic=float((self._off_topic() @ qvec).max()),
+            coverage=snap.lexical.coverage(question, INFORMAL),
+            domain_word=uses_domain_words(question),
+        )
         return Retrieval(
             question=question,
             lang=lang,
             hits=hits,
-            relevant=in_scope(
-                question,
-                best_dense,
-                self.settings.min_relevance,
-                best_heading,
-                off_topic,
-                snap.lexical.coverage(question, INFORMAL),
-            ),
+            relevant=in_scope(signals, self.settings.scope_bias),
             best_dense=best_dense,
             version=snap.info.name,
             query_vector=qvec,
+            scope=signals,
         )
 
     def _dense(self, snap: _Snapshot, qvec: np.ndarray) -> dict[str, float]:
