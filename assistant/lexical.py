@@ -37,8 +37,11 @@ def _words(text: str) -> list[str]:
     return [w[:-2] if w.endswith("'s") else w for w in words]  # KPI's -> kpi
 
 
-def split_compound(word: str, vocabulary: set[str]) -> list[str]:
-    """Dutch glues nouns together ("teamcommunicatie"); split into known words so either half matches."""
+def split_compound(word: str, vocabulary: set[str], head_only: bool = True) -> list[str]:
+    """Dutch glues nouns together ("teamcommunicatie"); split into known words so either half matches.
+
+    When only the first word is known ("magazijnmens"), that word alone is returned if `head_only`.
+    """
     if len(word) < 8:
         return []
     for i in range(len(word) - 4, 3, -1):
@@ -47,6 +50,10 @@ def split_compound(word: str, vocabulary: set[str]) -> list[str]:
             for head in (left, left[:-1] if left.endswith("s") else None):  # linking -s-
                 if head and len(head) >= 3 and head in vocabulary:
                     return [head, right]
+    # "magazijnmens", "koffiebranderij": a known first word of 5+ letters still says what it is about.
+    for i in range(len(word) - 3, 4, -1) if head_only else ():
+        if word[:i] in vocabulary:
+            return [word[:i]]
     return []
 
 
@@ -111,7 +118,7 @@ class LexicalIndex:
                 _stemmer(lang).stemWord(word) in retriever.vocab_dict for lang, (retriever, _) in self._by_lang.items()
             ):
                 known += 1
-            elif any(split_compound(word, vocabulary) for vocabulary in self._vocabulary.values()):
+            elif any(split_compound(word, vocabulary, head_only=False) for vocabulary in self._vocabulary.values()):
                 known += 1
             elif self._misspelt(word):
                 known += 1
