@@ -37,7 +37,7 @@ HEADING_WEIGHT = 0.25
 TWIN_WEIGHT = 0.9
 OTHER_LANG_PENALTY = 0.1
 FACET_BONUS = 0.06  # the section gives the kind of answer asked for (KPIs, when to hire, …): see intent.py
-SUBJECT_BONUS = 0.05  # a collaboration question's passage is about the role it names first
+SUBJECT_BONUS = 0.05  # the passage is about the role whose section the question asks for (subject_role)
 
 
 @dataclass
@@ -173,16 +173,30 @@ class IndexReader:
             return self._snapshot
 
 
-def subject_role(question: str, role_terms: dict[str, list[str]]) -> str | None:
-    """The role a question names first: in "how does customer service work with marketing" it is the subject."""
+def named_roles(question: str, role_terms: dict[str, list[str]]) -> list[str]:
+    """The roles a question names, in the order it names them."""
     q = question.lower()
-    first: tuple[int, str] | None = None
+    first: dict[str, int] = {}
     for role, terms in role_terms.items():
         for term in terms:
             found = re.search(rf"(?<![\w-]){re.escape(term)}", q)
-            if found and (first is None or found.start() < first[0]):
-                first = (found.start(), role)
-    return first[1] if first else None
+            if found and found.start() < first.get(role, len(q) + 1):
+                first[role] = found.start()
+    return sorted(first, key=first.get)
+
+
+def subject_role(question: str, role_terms: dict[str, list[str]], facets: set[str]) -> str | None:
+    """Whose section a question asks for: the only role it names, or in a collaboration question the first.
+
+    "how does customer service work with marketing" is about customer service; "kpis for logistics and
+    product management" names two roles as equals, so neither is favoured (the FAQ covers both).
+    """
+    if not facets:
+        return None
+    roles = named_roles(question, role_terms)
+    if len(roles) == 1 or (roles and "collaboration" in facets):
+        return roles[0]
+    return None
 
 
 def is_follow_up(question: str) -> bool:
@@ -256,8 +270,7 @@ class HybridSearch:
         lexical = snap.lexical.scores(question)
         heading = snap.headings @ qvec if snap.headings.shape[1] == qvec.shape[0] else np.zeros(len(snap.ids))
         facets = question_facets(question)
-        # Whose collaboration section? The role named first ("how does CS work with design" is about CS).
-        subject = subject_role(question, snap.role_terms) if "collaboration" in facets else None
+        subject = subject_role(question, snap.role_terms, facets)
         hits = self._fuse(snap, dense, lexical, heading, lang, k, facets, subject)
         best_dense = max(dense.values(), default=0.0)
         best_heading = float(heading.max()) if heading.size else 0.0
