@@ -37,7 +37,7 @@ HEADING_WEIGHT = 0.25
 TWIN_WEIGHT = 0.9
 OTHER_LANG_PENALTY = 0.1
 FACET_BONUS = 0.06  # the section gives the kind of answer asked for (KPIs, when to hire, …): see intent.py
-SUBJECT_BONUS = 0.05  # the passage is about the role whose section the question asks for (subject_role)
+SUBJECT_BONUS = 0.08  # the passage is about the role whose section the question asks for (subject_role)
 
 
 @dataclass

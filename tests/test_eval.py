@@ -21,12 +21,12 @@ def test_gold_set_meets_the_targets(settings, assistant):
         assert report["by_lang"][lang]["retrieval_hit_rate"] >= 0.95, summary
     assert report["false_declines"] == 0, summary  # no owner question is turned away
     assert report["missed_declines"] == 0, summary  # no off-topic question is answered
-    assert report["answer_hit_rate"] >= 0.85, summary
+    assert report["answer_hit_rate"] >= 0.90, summary
 
 
 @pytest.mark.parametrize(
     ("name", "min_hit", "min_answer", "min_decline"),
-    [("holdout.jsonl", 0.92, 0.74, 0.94), ("holdout2.jsonl", 0.88, 0.78, 0.90)],
+    [("holdout.jsonl", 0.93, 0.76, 0.95), ("holdout2.jsonl", 0.92, 0.83, 0.92)],
 )
 def test_held_out_questions_stay_above_the_gate(settings, assistant, name, min_hit, min_answer, min_decline):
     report = run_eval(settings, ROOT / "eval" / name, assistant=assistant)
