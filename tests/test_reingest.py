@@ -262,7 +262,7 @@ def test_dry_run_reports_the_changes_and_writes_nothing(data_dir, kb, tmp_path):
 
 def test_front_matter_only_edits_are_picked_up(settings_, kb):
     path = kb / "en" / "roles" / "logistics.md"
-    path.write_text(path.read_text().replace(", 3PL]", ", 3PL, parcel wizard]", 1))
+    path.write_text(path.read_text().replace(", 3PL", ", 3PL, parcel wizard", 1))
 
     report = run_ingest(settings_)
 
