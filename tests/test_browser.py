@@ -87,3 +87,19 @@ def test_interface_speaks_the_browsers_language(browser, app_server: AppServer):
     page.get_by_text("English", exact=True).click()
     page.wait_for_function("document.querySelector('#send').innerText.includes('Send')", timeout=10000)
     context.close()
+
+
+def test_a_follow_up_in_the_chat_uses_the_conversation(page, app_server: AppServer):
+    ask(page, app_server.url, "Welke KPI's gebruik ik voor mijn klantenservice?")
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('CSAT')", timeout=30000)
+    box = page.locator("#question textarea")
+    box.fill("en voor de marketeer?")
+    page.locator("#send").click()
+    # the marketer's KPIs (organic traffic, conversion) appear in a second answer, in Dutch
+    last_answer = (
+        "(() => { const m = document.querySelectorAll('#chat .message.bot, #chat [data-testid=\"bot\"]');"
+        " return m.length >= 2 ? m[m.length - 1].innerText.toLowerCase() : ''; })()"
+    )
+    page.wait_for_function(f"{last_answer}.includes('verkeer')", timeout=30000)
+    heading = page.evaluate(last_answer).strip().splitlines()[0]
+    assert "marketeer" in heading, heading  # the answer leads with the marketer's KPIs
