@@ -429,23 +429,24 @@ def build_ui(state: AppState) -> gr.Blocks:
         ids = dict(ids or {})
         prior = _plain_history(history)
         history.append({"role": "user", "content": inert(message)})
-        yield history, "", ids
+        yield history, "", ids  # the only time the box is cleared
+        keep = gr.skip()  # later updates leave the box alone: the owner may be typing the next question
         client = getattr(getattr(request, "client", None), "host", None) or "unknown"
         wait = state.limiter.check(f"ui:{client}")
         if wait:
             history.append({"role": "assistant", "content": t(detect_language(message), "rate_limited", n=wait)})
-            yield history, "", ids
+            yield history, keep, ids
             return
         if state.assistant is None:
             history.append({"role": "assistant", "content": t("en", "index_missing")})
-            yield history, "", ids
+            yield history, keep, ids
             return
         partial = ""
         try:
             for event in state.assistant.stream(message, prior):
                 if event.kind == "token":
                     partial += event.text
-                    yield [*history, {"role": "assistant", "content": inert(partial)}], "", ids
+                    yield [*history, {"role": "assistant", "content": inert(partial)}], keep, ids
                 elif event.kind == "reset":
                     partial = ""
                 elif event.kind == "final" and event.answer is not None:
@@ -462,14 +463,14 @@ def build_ui(state: AppState) -> gr.Blocks:
                             }
                         )
                     state.feedback.record_answer(answer, channel="chat")
-                    yield history, "", ids
+                    yield history, keep, ids
         except AssistantError as exc:
             history.append({"role": "assistant", "content": str(exc)})
-            yield history, "", ids
+            yield history, keep, ids
         except Exception:  # noqa: BLE001 - never a traceback in the chat
             log.exception("chat failed")
             history.append({"role": "assistant", "content": "Something went wrong on our side. Please try again."})
-            yield history, "", ids
+            yield history, keep, ids
 
     def on_like(ids: dict[str, str], data: gr.LikeData) -> tuple[Any, str]:
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
