@@ -107,16 +107,20 @@ class LexicalIndex:
         owners' questions, however loosely phrased, mostly reuse its words.
         """
         stop = set(ignore) | _STOP["en"] | _STOP["nl"]
-        words = [w for w in _words(text) if len(w) >= 3 and not w.isdigit() and w not in stop]
+
+        def stem_known(word: str) -> bool:
+            return any(_stemmer(lang).stemWord(word) in index.vocab_dict for lang, (index, _) in self._by_lang.items())
+
+        words = [w for w in _words(text) if not w.isdigit() and w not in stop]
+        # two-letter words count only when the guidance uses them ("ux", "cs"); otherwise they are noise
+        words = [w for w in words if len(w) >= 3 or (len(w) == 2 and stem_known(w))]
         if not words:
-            return 1.0
+            return 0.0  # "12345", "what now?": nothing the guidance could be about
         known = 0
         for word in words:
             if any(word in vocabulary for vocabulary in self._vocabulary.values()):
                 known += 1
-            elif any(
-                _stemmer(lang).stemWord(word) in retriever.vocab_dict for lang, (retriever, _) in self._by_lang.items()
-            ):
+            elif stem_known(word):
                 known += 1
             elif any(split_compound(word, vocabulary, head_only=False) for vocabulary in self._vocabulary.values()):
                 known += 1

@@ -91,8 +91,8 @@ def clean_question(raw: object, max_chars: int, lang_hint: str = "en") -> str:
         raise InvalidQuestionError(t(lang, "empty"))
     if len(text) > max_chars:
         raise InvalidQuestionError(t(lang, "too_long", n=len(text), limit=max_chars))
-    if not re.search(r"\w", text):
-        raise InvalidQuestionError(t(lang, "not_text"))
+    if not re.search(r"\w", _without_markup(text)):
+        raise InvalidQuestionError(t(lang, "not_text"))  # nothing but symbols, or only HTML tags
     return text
 
 
@@ -102,8 +102,7 @@ def _without_markup(text: str) -> str:
     The question itself is kept as typed (and rendered as inert text); only the search ignores the tags.
     """
     stripped = re.sub(r"<script\b.*?(</script\s*>|$)|</?[a-zA-Z][^>]{0,500}>", " ", text, flags=re.I | re.S)
-    stripped = re.sub(r"\s+", " ", stripped).strip()
-    return stripped or text
+    return re.sub(r"\s+", " ", stripped).strip()
 
 
 class Assistant:

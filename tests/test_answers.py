@@ -31,11 +31,18 @@ def test_off_topic_question_is_declined_in_the_askers_language(assistant):
     assert nl.declined and "richtlijnen" in nl.answer
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "\x00\x01\x02\x03binary", "!!!???", "x" * 5000, 42, None])
+@pytest.mark.parametrize(
+    "bad", ["", "   ", "\x00\x01\x02\x03binary", "!!!???", "x" * 5000, 42, None, "<b></b>", "<script>alert(1)</script>"]
+)
 def test_unusable_input_gets_a_clear_message(assistant, bad):
     with pytest.raises(InvalidQuestionError) as info:
         assistant.ask(bad)
     assert str(info.value) and "Traceback" not in str(info.value)
+
+
+@pytest.mark.parametrize("question", ["12345", "what now?", "hi"])
+def test_a_question_without_a_topic_is_declined(assistant, question):
+    assert assistant.ask(question).declined
 
 
 def test_prompt_injection_is_treated_as_a_question(assistant):
