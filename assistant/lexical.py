@@ -50,10 +50,11 @@ def split_compound(word: str, vocabulary: set[str], head_only: bool = True) -> l
             for head in (left, left[:-1] if left.endswith("s") else None):  # linking -s-
                 if head and len(head) >= 3 and head in vocabulary:
                     return [head, right]
-    # "magazijnmens", "koffiebranderij": a known first word of 5+ letters still says what it is about.
-    for i in range(len(word) - 3, 4, -1) if head_only else ():
-        if word[:i] in vocabulary:
-            return [word[:i]]
+    if head_only:
+        # "magazijnmens", "koffiebranderij": a known first word of 5+ letters still says what it is about.
+        for i in range(len(word) - 3, 4, -1):
+            if word[:i] in vocabulary:
+                return [word[:i]]
     return []
 
 
@@ -90,7 +91,6 @@ class LexicalIndex:
         self.size = len(texts)
         self._by_lang: dict[str, tuple[bm25s.BM25, np.ndarray]] = {}
         self._vocabulary: dict[str, set[str]] = {}
-        self._by_initial: dict[str, list[str]] | None = None
         for lang in sorted(set(langs)):
             positions = np.array([i for i, lg in enumerate(langs) if lg == lang])
             vocabulary = {w for i in positions for w in _words(texts[i]) if len(w) >= 3}
@@ -99,6 +99,10 @@ class LexicalIndex:
             retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
             self._by_lang[lang] = (retriever, positions)
+        self._by_initial: dict[str, list[str]] = {}  # vocabulary by first letter, for typo tolerance
+        for vocabulary in self._vocabulary.values():
+            for known in vocabulary:
+                self._by_initial.setdefault(known[0], []).append(known)
 
     def coverage(self, text: str, ignore: set[str]) -> float:
         """Share of the text's content words the guidance knows, in any language (stemmed, or as compound parts).
@@ -132,12 +136,6 @@ class LexicalIndex:
         """"custmer", "ecomerce", "pesoneel": one slip of the keyboard from a word the guidance uses."""
         if len(word) < 6:
             return False
-        if self._by_initial is None:
-            index: dict[str, list[str]] = {}
-            for vocabulary in self._vocabulary.values():
-                for known in vocabulary:
-                    index.setdefault(known[0], []).append(known)
-            self._by_initial = index
         return bool(difflib.get_close_matches(word, self._by_initial.get(word[0], []), n=1, cutoff=0.85))
 
     def scores(self, query: str) -> np.ndarray:

@@ -80,7 +80,7 @@ class AppState:
                     log.warning("No index yet: building it from %s", self.settings.knowledge_dir)
                     run_ingest(self.settings, wait_seconds=120)
                     assistant.reader.snapshot()
-                assistant.embeddings.embed_query("warm up")  # load the model before the first owner waits
+                assistant.search("warm up")  # model, snapshot and off-topic examples ready before the first owner
                 self.assistant = assistant
                 self.error = ""
             except AssistantError as exc:
