@@ -48,8 +48,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         gate = quality_gate(settings, args.eval, args.min_hit)
 
     with Progress(
-        TextColumn("Embedding chunks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=args.json or not console.is_terminal,
+        TextColumn("Embedding chunks"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=args.json or not console.is_terminal,
     ) as bar:
         task = bar.add_task("embed", total=None)
         report = run_ingest(

@@ -83,9 +83,7 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         """LLM mode is on when a key or a base URL is configured; never required to start."""
-        return bool(self.openai_base_url) or bool(
-            self.openai_api_key and self.openai_api_key.get_secret_value()
-        )
+        return bool(self.openai_base_url) or bool(self.openai_api_key and self.openai_api_key.get_secret_value())
 
     @property
     def index_dir(self) -> Path:

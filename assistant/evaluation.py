@@ -85,9 +85,7 @@ def run_eval(settings: Settings, path: str | Path, k: int = 4, assistant: Any = 
         return {
             "n": len(rows),
             "retrieval_hit_rate": round(sum(bool(r["hit"]) for r in inscope) / len(inscope), 4) if inscope else 0,
-            "answer_hit_rate": round(sum(bool(r["answer_hit"]) for r in inscope) / len(inscope), 4)
-            if inscope
-            else 0,
+            "answer_hit_rate": round(sum(bool(r["answer_hit"]) for r in inscope) / len(inscope), 4) if inscope else 0,
             "decline_accuracy": round(correct / len(rows), 4) if rows else 0,
             "false_declines": sum(1 for r in inscope if r["declined"]),
             "missed_declines": sum(1 for r in oos if not r["declined"]),
@@ -125,8 +123,11 @@ def format_report(report: dict[str, Any]) -> str:
     if misses:
         lines.append("misses:")
         for r in misses:
-            why = "declined" if r["declined"] and not r["expect_decline"] else (
-                "not declined" if r["expect_decline"] else "retrieval miss")
+            why = (
+                "declined"
+                if r["declined"] and not r["expect_decline"]
+                else ("not declined" if r["expect_decline"] else "retrieval miss")
+            )
             lines.append(f"  {r['id']} [{why}] {r['question']}  -> {r['top_sources'][:2]}")
     return "\n".join(lines)
 

@@ -57,8 +57,16 @@ class FeedbackStore:
             db.execute(
                 "INSERT OR REPLACE INTO answers VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
-                    answer.id, time.time(), answer.question, answer.lang, answer.answer, answer.mode,
-                    int(answer.fallback), int(answer.declined), json.dumps(sources, ensure_ascii=False), channel,
+                    answer.id,
+                    time.time(),
+                    answer.question,
+                    answer.lang,
+                    answer.answer,
+                    answer.mode,
+                    int(answer.fallback),
+                    int(answer.declined),
+                    json.dumps(sources, ensure_ascii=False),
+                    channel,
                 ),
             )
 
@@ -69,9 +77,7 @@ class FeedbackStore:
         with self._lock, self._connect() as db:
             if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
                 return False
-            db.execute(
-                "INSERT INTO ratings VALUES (?,?,?,?)", (answer_id, time.time(), rating, (comment or "")[:2000])
-            )
+            db.execute("INSERT INTO ratings VALUES (?,?,?,?)", (answer_id, time.time(), rating, (comment or "")[:2000]))
         return True
 
     def ratings(self, answer_id: str) -> list[tuple[str, str]]:

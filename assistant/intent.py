@@ -13,30 +13,45 @@ import re
 FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # facet: (question pattern, pattern on "doc_id: section heading")
     "kpis": (
-        re.compile(r"\b(kpi|metric|measure|meten|meet ik|cijfers|numbers|targets?|doelen halen|goed werk|"
-                   r"good job|presteert|perform|beoordeel|judge|evaluate|succes|afrekenen|how do i (know|tell) if|"
-                   r"hoe weet ik of|hoe zie ik of)", re.I),
+        re.compile(
+            r"\b(kpi|metric|measure|meten|meet ik|cijfers|numbers|targets?|doelen halen|goed werk|"
+            r"good job|presteert|perform|beoordeel|judge|evaluate|succes|afrekenen|how do i (know|tell) if|"
+            r"hoe weet ik of|hoe zie ik of)",
+            re.I,
+        ),
         re.compile(r"\bkpi", re.I),
     ),
     "hiring": (
-        re.compile(r"\b(when|wanneer|in dienst|inhuren|aannemen|neem ik .* aan|hire|hiring|freelance|"
-                   r"outsourc|uitbeste|in-?house|employ|vast contract|part-?time|parttime)", re.I),
+        re.compile(
+            r"\b(when|wanneer|in dienst|inhuren|aannemen|neem ik .* aan|hire|hiring|freelance|"
+            r"outsourc|uitbeste|in-?house|employ|vast contract|part-?time|parttime)",
+            re.I,
+        ),
         re.compile(r"\b(when to hire|wanneer neem je)", re.I),
     ),
     "skills": (
-        re.compile(r"\b(skills?|vaardighed|competen|good at|goed in|profile|profiel|look for|letten op|let ik op|"
-                   r"what makes a good|kind of person|wat voor iemand|wat voor persoon|should .{0,30}\bknow|"
-                   r"moet .{0,40}\bkunnen|qualities|eigenschappen|interview|sollicitat)", re.I),
+        re.compile(
+            r"\b(skills?|vaardighed|competen|good at|goed in|profile|profiel|look for|letten op|let ik op|"
+            r"what makes a good|kind of person|wat voor iemand|wat voor persoon|should .{0,30}\bknow|"
+            r"moet .{0,40}\bkunnen|qualities|eigenschappen|interview|sollicitat)",
+            re.I,
+        ),
         re.compile(r"\b(skills|vaardigheden)", re.I),
     ),
     "duties": (
-        re.compile(r"\b(what does|what do|wat doet|wat doen|taken|tasks|responsib|verantwoordelijk|do all day|"
-                   r"job description|functieomschrijving)", re.I),
+        re.compile(
+            r"\b(what does|what do|wat doet|wat doen|taken|tasks|responsib|verantwoordelijk|do all day|"
+            r"job description|functieomschrijving)",
+            re.I,
+        ),
         re.compile(r": (what an? |wat een )", re.I),
     ),
     "collaboration": (
-        re.compile(r"\b(work together|works with|samenwerk|samen werk|werkt .* samen|werken .* samen|hand-?off|"
-                   r"overdracht|afstemmen|afstemming|fit in with)", re.I),
+        re.compile(
+            r"\b(work together|works with|samenwerk|samen werk|werkt .* samen|werken .* samen|hand-?off|"
+            r"overdracht|afstemmen|afstemming|fit in with)",
+            re.I,
+        ),
         re.compile(r"(works with|samenwerkt)", re.I),
     ),
     "lessons": (
@@ -44,8 +59,11 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(lessons?|lessen)\b", re.I),
     ),
     "results": (
-        re.compile(r"\b(results?|resultaten|resultaat|how much|hoeveel|went up|go up|gone up|increase|gestegen|"
-                   r"opgeleverd|opleverde|opbrengst|in the end|uiteindelijk)", re.I),
+        re.compile(
+            r"\b(results?|resultaten|resultaat|how much|hoeveel|went up|go up|gone up|increase|gestegen|"
+            r"opgeleverd|opleverde|opbrengst|in the end|uiteindelijk)",
+            re.I,
+        ),
         re.compile(r"\b(results?|resultaten)\b", re.I),
     ),
     "causes": (
@@ -53,8 +71,11 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"^causes:", re.I),
     ),
     "consequences": (
-        re.compile(r"\b(what happens|wat gebeurt|what if|wat als|consequen|gevolg|ignore|negeer|laat liggen|"
-                   r"do nothing|niks doe|niets doe|long run|lange termijn)", re.I),
+        re.compile(
+            r"\b(what happens|wat gebeurt|what if|wat als|consequen|gevolg|ignore|negeer|laat liggen|"
+            r"do nothing|niks doe|niets doe|long run|lange termijn)",
+            re.I,
+        ),
         re.compile(r"^consequences:", re.I),
     ),
 }

@@ -301,9 +301,7 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
     problems: list[Problem] = []
     doc_type = str(meta.get("type") or _type_from_path(rel_path))
     if doc_type not in DOC_TYPES:
-        problems.append(
-            Problem(rel, 2, f"unknown type '{doc_type}' (use one of: {', '.join(sorted(DOC_TYPES))})")
-        )
+        problems.append(Problem(rel, 2, f"unknown type '{doc_type}' (use one of: {', '.join(sorted(DOC_TYPES))})"))
         return None, problems
     lang = str(meta.get("lang") or _lang_from_path(rel_path) or detect_language(body))
     if lang not in SUPPORTED:

@@ -55,15 +55,14 @@ def exclusive_vocabulary(passages: Iterable[tuple[str, str]]) -> dict[str, froze
     for lang in SUPPORTED:
         others = set().union(*(v for other, v in vocabulary.items() if other != lang))
         out[lang] = frozenset(
-            w for w in vocabulary.get(lang, set()) - _NL - _EN
+            w
+            for w in vocabulary.get(lang, set()) - _NL - _EN
             if not {w, w + "s", w.removesuffix("s")} & others  # "kpis" (en) and "kpi's" (nl) are one word
         )
     return out
 
 
-def detect_language(
-    text: str, default: str = "en", vocabulary: Mapping[str, frozenset[str]] | None = None
-) -> str:
+def detect_language(text: str, default: str = "en", vocabulary: Mapping[str, frozenset[str]] | None = None) -> str:
     """Return 'nl' or 'en' for a question or a document.
 
     `vocabulary` (from `exclusive_vocabulary`) adds one vote for each word only one language's guidance uses.

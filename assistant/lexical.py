@@ -133,7 +133,7 @@ class LexicalIndex:
         return known / len(words)
 
     def _misspelt(self, word: str) -> bool:
-        """"custmer", "ecomerce", "pesoneel": one slip of the keyboard from a word the guidance uses."""
+        """ "custmer", "ecomerce", "pesoneel": one slip of the keyboard from a word the guidance uses."""
         if len(word) < 6:
             return False
         return bool(difflib.get_close_matches(word, self._by_initial.get(word[0], []), n=1, cutoff=0.85))

@@ -7,8 +7,8 @@ TEXT = {
         "decline": (
             "I couldn't find anything about that in my guidance, so I won't guess. I help online shop owners "
             "build their e-commerce team: which roles you need and when, in-house or freelance, KPIs per "
-            "role, where to start, and a step-by-step checklist. Try for example: \"We are a two-person "
-            "webshop, what team do we need first?\""
+            'role, where to start, and a step-by-step checklist. Try for example: "We are a two-person '
+            'webshop, what team do we need first?"'
         ),
         "empty": "Please type a question about building your e-commerce team.",
         "too_long": "Your question is too long ({n} characters; the limit is {limit}). Please shorten it.",
@@ -24,7 +24,7 @@ TEXT = {
             "Daar vind ik niets over in mijn richtlijnen, dus ik ga niet gokken. Ik help eigenaren van "
             "webshops hun e-commerceteam op te bouwen: welke rollen je wanneer nodig hebt, zelf in dienst of "
             "freelance, KPI's per rol, waar je begint en een stappenplan. Vraag bijvoorbeeld: \"We zijn een "
-            "webshop met twee mensen, welk team hebben we als eerste nodig?\""
+            'webshop met twee mensen, welk team hebben we als eerste nodig?"'
         ),
         "empty": "Typ een vraag over het opbouwen van je e-commerceteam.",
         "too_long": "Je vraag is te lang ({n} tekens; de limiet is {limit}). Maak hem korter.",

@@ -36,8 +36,9 @@ def group_questions(questions: list[str], embed_many) -> list[list[str]]:
 
 
 def build_report(settings: Settings, days: int = 30) -> dict[str, Any]:
-    store = FeedbackStore(settings.data_dir / "feedback.sqlite3", enabled=True,
-                          retention_days=settings.feedback_retention_days)
+    store = FeedbackStore(
+        settings.data_dir / "feedback.sqlite3", enabled=True, retention_days=settings.feedback_retention_days
+    )
     rows = store.rows(days)
     answers = rows["answers"]
     declined = [q for _, q, _, d, _ in answers if d]

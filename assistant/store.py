@@ -66,9 +66,7 @@ def make_client(settings: Settings) -> ClientAPI:
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
     if settings.chroma_host:
         try:
-            return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-            )
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
         except Exception as exc:  # noqa: BLE001 - chromadb raises a bare ValueError when it cannot connect
             raise AssistantError(
                 f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "

@@ -49,7 +49,6 @@ EXAMPLES = [
 ]
 
 
-
 class AppState:
     """What the running app holds: the assistant once the index is ready, and the feedback store."""
 
@@ -94,8 +93,11 @@ class AppState:
 
     def health(self) -> tuple[int, dict[str, Any]]:
         if self.assistant is None:
-            return 503, {"status": "starting" if self.building else "unavailable", "index_loaded": False,
-                         "detail": self.error or "building the knowledge index"}
+            return 503, {
+                "status": "starting" if self.building else "unavailable",
+                "index_loaded": False,
+                "detail": self.error or "building the knowledge index",
+            }
         try:
             snap = self.assistant.reader.snapshot()
         except AssistantError as exc:
@@ -309,8 +311,9 @@ def add_admin(app: FastAPI, state: AppState) -> None:
             return _error(404, "admin endpoints are off (set ASSISTANT_ADMIN_TOKEN to turn them on)")
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            return JSONResponse({"error": "missing or wrong admin token"}, status_code=401,
-                                headers={"WWW-Authenticate": "Bearer"})
+            return JSONResponse(
+                {"error": "missing or wrong admin token"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
         return None
 
     @app.post("/api/admin/reingest", tags=["admin"])
@@ -334,8 +337,13 @@ def add_admin(app: FastAPI, state: AppState) -> None:
             store = IndexStore(state.settings)
             info, _ = store.active()
             body.update(
-                active_version=info.name, built_at=info.built_at, chunks=info.chunks, documents=info.documents,
-                languages=info.languages, embedding=info.embedding, versions=store.version_names(),
+                active_version=info.name,
+                built_at=info.built_at,
+                chunks=info.chunks,
+                documents=info.documents,
+                languages=info.languages,
+                embedding=info.embedding,
+                versions=store.version_names(),
                 last_run=store.last_run(),
             )
         except AssistantError as exc:
@@ -518,8 +526,12 @@ def build_ui(state: AppState) -> gr.Blocks:
         with gr.Row(equal_height=True):
             gr.Markdown("# E-commerce team assistant", elem_id="title")
             ui_lang = gr.Radio(
-                list(LANG_CHOICES), value="English", label="Language / Taal", elem_id="ui-lang",
-                scale=0, min_width=220,
+                list(LANG_CHOICES),
+                value="English",
+                label="Language / Taal",
+                elem_id="ui-lang",
+                scale=0,
+                min_width=220,
             )
         intro = gr.Markdown(en["intro"], elem_id="intro")
         chatbot = gr.Chatbot(
@@ -556,7 +568,9 @@ def build_ui(state: AppState) -> gr.Blocks:
         )
         # The interface language follows the browser's until the owner picks one.
         demo.load(
-            None, None, ui_lang,
+            None,
+            None,
+            ui_lang,
             js="() => ((navigator.language || 'en').toLowerCase().startsWith('nl') ? 'Nederlands' : 'English')",
         )
         gr.api(ask_api, api_name="ask")
@@ -595,8 +609,9 @@ def create_app(settings: Settings) -> FastAPI:
         log.exception("unhandled error")
         return _error(500, "Something went wrong on our side. Please try again.")
 
-    theme = gr.themes.Soft(font=["system-ui", "Segoe UI", "Roboto", "sans-serif"],
-                           font_mono=["ui-monospace", "monospace"])
+    theme = gr.themes.Soft(
+        font=["system-ui", "Segoe UI", "Roboto", "sans-serif"], font_mono=["ui-monospace", "monospace"]
+    )
     app = gr.mount_gradio_app(app, build_ui(state), path="/", theme=theme, css=CSS, footer_links=[])
     state.start()
     return app
@@ -618,8 +633,12 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     if settings.workers > 1:
         # Several processes: each loads the index; the ingest lock makes the first start build it once.
         uvicorn.run(
-            "assistant.web:app_from_environment", factory=True, host=host, port=port,
-            workers=settings.workers, log_level="warning",
+            "assistant.web:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=settings.workers,
+            log_level="warning",
         )
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -76,16 +76,20 @@ def main() -> None:
     # The fake server answers at once (delay 0): what is measured is the chain, the HTTP client and SSE parsing.
     print(f"{args.n} questions against a zero-delay local model server")
     m_total, m_first = median(raw_total), median(raw_first)
-    print(f"model server alone (bare HTTP client):   whole answer p50 {m_total:.1f} ms, "
-          f"first token p50 {m_first:.1f} ms")
+    print(
+        f"model server alone (bare HTTP client):   whole answer p50 {m_total:.1f} ms, first token p50 {m_first:.1f} ms"
+    )
     print(f"LLM mode, whole answer:                  p50 {median(totals):.1f} ms, p95 {p(totals, 0.95):.1f} ms")
-    print(f"  chain overhead (minus the model):      p50 {median(totals) - m_total:.1f} ms, "
-          f"p95 {p(totals, 0.95) - m_total:.1f} ms")
+    print(
+        f"  chain overhead (minus the model):      p50 {median(totals) - m_total:.1f} ms, "
+        f"p95 {p(totals, 0.95) - m_total:.1f} ms"
+    )
     print(f"LLM mode, first token:                   p50 {median(first):.1f} ms, p95 {p(first, 0.95):.1f} ms")
-    print(f"  first-token overhead (minus the model): p50 {median(first) - m_first:.1f} ms, "
-          f"p95 {p(first, 0.95) - m_first:.1f} ms")
-    print(f"offline answer (no model):               p50 {median(offline_ms):.1f} ms, "
-          f"p95 {p(offline_ms, 0.95):.1f} ms")
+    print(
+        f"  first-token overhead (minus the model): p50 {median(first) - m_first:.1f} ms, "
+        f"p95 {p(first, 0.95) - m_first:.1f} ms"
+    )
+    print(f"offline answer (no model):               p50 {median(offline_ms):.1f} ms, p95 {p(offline_ms, 0.95):.1f} ms")
 
 
 if __name__ == "__main__":

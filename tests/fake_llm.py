@@ -310,9 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeLLM:
     """Context manager running a fake OpenAI-compatible server on 127.0.0.1:<free port>."""
 
-    def __init__(
-        self, mode: str = "ok", reply: str = DEFAULT_REPLY, delay: float = 0.0, token_delay: float = 0.0
-    ):
+    def __init__(self, mode: str = "ok", reply: str = DEFAULT_REPLY, delay: float = 0.0, token_delay: float = 0.0):
         self.mode = mode
         self.reply = reply
         self.delay = delay

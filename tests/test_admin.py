@@ -16,8 +16,14 @@ def admin_app(tmp_path_factory):
     root = tmp_path_factory.mktemp("admin")
     kb = root / "knowledge"
     shutil.copytree(KNOWLEDGE, kb)
-    app = AppServer(root / "data", env={"ASSISTANT_KNOWLEDGE_DIR": str(kb), "ASSISTANT_ADMIN_TOKEN": TOKEN,
-                                        "ASSISTANT_RATE_LIMIT_PER_MINUTE": "1000"})
+    app = AppServer(
+        root / "data",
+        env={
+            "ASSISTANT_KNOWLEDGE_DIR": str(kb),
+            "ASSISTANT_ADMIN_TOKEN": TOKEN,
+            "ASSISTANT_RATE_LIMIT_PER_MINUTE": "1000",
+        },
+    )
     try:
         app.wait_ready()
         yield app, kb
@@ -54,7 +60,8 @@ def test_reingest_publishes_a_new_version_while_the_chat_answers(admin_app):
             break
     assert all(a.status_code == 200 for a in answers)
     assert status["last_run_here"]["published"] and status["active_version"] != before["active_version"]
-    found = httpx.post(f"{app.url}/api/chat", json={"message": "how fast should logistics process returns?"},
-                       timeout=30).json()
+    found = httpx.post(
+        f"{app.url}/api/chat", json={"message": "how fast should logistics process returns?"}, timeout=30
+    ).json()
     assert "48 hours" in found["answer"]
     assert TOKEN not in app.log.read_text()

@@ -66,8 +66,14 @@ def test_page_loads_nothing_from_other_hosts(browser, app_server: AppServer):
     context = browser.new_context()
     page = context.new_page()
     outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(app_server.url) and
-            not r.url.startswith(("data:", "blob:")) else None)
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith(app_server.url) and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
     page.goto(app_server.url, wait_until="load")
     page.locator("#question textarea").wait_for(timeout=30000)
     context.close()

@@ -14,8 +14,9 @@ from tests.conftest import make_settings
 def run(args, data_dir, **env):
     full = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
     full.update({"ASSISTANT_DATA_DIR": str(data_dir), **env})
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
-                          env=full, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=full, cwd=ROOT, timeout=120
+    )
 
 
 def test_search_json_lists_hits_best_first(built_index):

@@ -36,9 +36,7 @@ def oa_client(base_url: str) -> openai.OpenAI:
 
 
 def lc_model(base_url: str) -> ChatOpenAI:
-    return ChatOpenAI(
-        base_url=base_url, api_key="x", model="fake-model", max_retries=0, timeout=3, streaming=True
-    )
+    return ChatOpenAI(base_url=base_url, api_key="x", model="fake-model", max_retries=0, timeout=3, streaming=True)
 
 
 def oa_stream(client: openai.OpenAI, parts: list[str]) -> str:

@@ -6,8 +6,13 @@ from assistant.knowledge import load_knowledge, strip_citations
 from tests.conftest import KNOWLEDGE
 
 ROLES = {
-    "ecommerce-manager", "digital-marketer", "content-creator", "ux-ui-designer",
-    "product-manager", "customer-service", "logistics",
+    "ecommerce-manager",
+    "digital-marketer",
+    "content-creator",
+    "ux-ui-designer",
+    "product-manager",
+    "customer-service",
+    "logistics",
 }
 GUIDES = {"problem", "causes", "consequences", "where-to-start", "case-study", "checklist", "faq"}
 
@@ -33,11 +38,22 @@ def test_each_role_has_front_matter_with_kpis_and_fit():
 
 
 def test_seed_facts_are_in_the_knowledge_base():
-    text = {lang: " ".join(d.text for d in load_knowledge(KNOWLEDGE).documents if d.lang == lang)
-            for lang in ("en", "nl")}
+    text = {
+        lang: " ".join(d.text for d in load_knowledge(KNOWLEDGE).documents if d.lang == lang) for lang in ("en", "nl")
+    }
     for lang in ("en", "nl"):
-        for fact in ("1.2%" if lang == "en" else "1,2%", "4.5%" if lang == "en" else "4,5%", "350%",
-                     "CSAT", "AOV", "CAC", "ROI", "Slack", "LinkedIn", "3–6" if lang == "en" else "3 tot 6"):
+        for fact in (
+            "1.2%" if lang == "en" else "1,2%",
+            "4.5%" if lang == "en" else "4,5%",
+            "350%",
+            "CSAT",
+            "AOV",
+            "CAC",
+            "ROI",
+            "Slack",
+            "LinkedIn",
+            "3–6" if lang == "en" else "3 tot 6",
+        ):
             assert fact in text[lang], (lang, fact)
 
 

@@ -22,8 +22,13 @@ def fake():
 
 def llm_assistant(built_index, base_url: str) -> Assistant:
     settings = make_settings(
-        built_index, openai_base_url=base_url, llm_model="fake-model", llm_first_token_timeout=2.0,
-        llm_read_timeout=2.0, llm_connect_timeout=1.0, llm_max_retries=0,
+        built_index,
+        openai_base_url=base_url,
+        llm_model="fake-model",
+        llm_first_token_timeout=2.0,
+        llm_read_timeout=2.0,
+        llm_connect_timeout=1.0,
+        llm_max_retries=0,
     )
     return Assistant(settings)
 
@@ -46,8 +51,10 @@ def test_prompt_carries_the_sources_and_the_answer_streams_back(built_index, fak
 def test_dutch_question_gets_a_dutch_instruction_and_history(built_index, fake):
     fake.reply = "Welke KPI's gebruik ik voor mijn digitale marketeer?"
     assistant = llm_assistant(built_index, fake.base_url)
-    history = [{"role": "user", "content": "Welke KPI's voor klantenservice?"},
-               {"role": "assistant", "content": "CSAT, reactietijd en oplossingspercentage."}]
+    history = [
+        {"role": "user", "content": "Welke KPI's voor klantenservice?"},
+        {"role": "assistant", "content": "CSAT, reactietijd en oplossingspercentage."},
+    ]
     answer = assistant.ask("En welke voor de marketeer?", history=history)
     assert len(fake.requests) == 2  # condense the follow-up, then answer it
     assert answer.standalone_question == fake.reply

@@ -46,14 +46,22 @@ def cli_env(data_dir: Path, kb: Path, **extra: str) -> dict[str, str]:
 def run_cli(args: list[str], data_dir: Path, kb: Path, timeout: float = 180) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "assistant", "ingest", *args],
-        capture_output=True, text=True, env=cli_env(data_dir, kb), cwd=ROOT, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=cli_env(data_dir, kb),
+        cwd=ROOT,
+        timeout=timeout,
     )
 
 
 def start_cli(args: list[str], data_dir: Path, kb: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "assistant", "ingest", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(data_dir, kb), cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(data_dir, kb),
+        cwd=ROOT,
     )
 
 
@@ -136,19 +144,23 @@ def settings_(data_dir: Path, kb: Path):
 
 # -- new formats ----------------------------------------------------------------------------------------
 def test_new_pdf_and_docx_are_ingested_with_the_folder_language(settings_, kb):
-    (kb / "en" / "guide" / "returns-policy.pdf").write_bytes(pdf_bytes(
-        [
-            "Returns policy for small webshops",
-            "The quokka crate rule: every returned parcel is checked, repacked in a quokka crate",
-            "and back on the shelf within 24 hours, so stock counts stay correct.",
-        ],
-        title="Returns policy",
-    ))
+    (kb / "en" / "guide" / "returns-policy.pdf").write_bytes(
+        pdf_bytes(
+            [
+                "Returns policy for small webshops",
+                "The quokka crate rule: every returned parcel is checked, repacked in a quokka crate",
+                "and back on the shelf within 24 hours, so stock counts stay correct.",
+            ],
+            title="Returns policy",
+        )
+    )
     write_docx(
         kb / "nl" / "guide" / "retourbeleid.docx",
         "Retourbeleid",
-        {"De zebrapakket-regel voor retouren": "Volgens de zebrapakket-regel wordt elk retour binnen drie "
-         "dagen gecontroleerd, in een zebrapakket verpakt en weer op voorraad gezet."},
+        {
+            "De zebrapakket-regel voor retouren": "Volgens de zebrapakket-regel wordt elk retour binnen drie "
+            "dagen gecontroleerd, in een zebrapakket verpakt en weer op voorraad gezet."
+        },
     )
     before = IndexStore(settings_).active_name()
 

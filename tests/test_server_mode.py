@@ -38,7 +38,9 @@ def chroma_port(tmp_path_factory) -> int:
     log = (where / "server.log").open("w")
     proc = subprocess.Popen(
         [str(chroma), "run", "--path", str(where / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, cwd=where,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=where,
     )
     try:
         deadline = time.monotonic() + 60
@@ -80,14 +82,17 @@ def server_settings(chroma_port, kb, tmp_path_factory):
 
 def cli(args: list[str], settings, port: int | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-    env.update({
-        "ASSISTANT_DATA_DIR": str(settings.data_dir),
-        "ASSISTANT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
-        "ASSISTANT_CHROMA_HOST": "127.0.0.1",
-        "ASSISTANT_CHROMA_PORT": str(port or settings.chroma_port),
-    })
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=180)
+    env.update(
+        {
+            "ASSISTANT_DATA_DIR": str(settings.data_dir),
+            "ASSISTANT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
+            "ASSISTANT_CHROMA_HOST": "127.0.0.1",
+            "ASSISTANT_CHROMA_PORT": str(port or settings.chroma_port),
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=180
+    )
 
 
 def test_ingest_search_and_ask_over_http(server_settings):

@@ -18,16 +18,20 @@ def test_gradio_client_gets_a_sourced_dutch_answer(app_server):
 
 
 def test_rest_chat_answers_with_sources(app_server):
-    r = httpx.post(f"{app_server.url}/api/chat",
-                   json={"message": "We are a two-person webshop, what team do we need first?"}, timeout=30)
+    r = httpx.post(
+        f"{app_server.url}/api/chat",
+        json={"message": "We are a two-person webshop, what team do we need first?"},
+        timeout=30,
+    )
     body = r.json()
     assert r.status_code == 200 and body["mode"] == "offline" and not body["declined"]
     assert body["sources"] and body["sources"][0]["source"].startswith("en/")
 
 
 def test_rest_stream_sends_tokens_then_a_final_event(app_server):
-    with httpx.stream("POST", f"{app_server.url}/api/chat/stream",
-                      json={"message": "in-house or outsource?"}, timeout=30) as r:
+    with httpx.stream(
+        "POST", f"{app_server.url}/api/chat/stream", json={"message": "in-house or outsource?"}, timeout=30
+    ) as r:
         events = [line[7:] for line in r.iter_lines() if line.startswith("event: ")]
         assert r.headers["content-type"].startswith("text/event-stream")
     assert events[0] == "token" and events[-1] == "final"
@@ -36,8 +40,9 @@ def test_rest_stream_sends_tokens_then_a_final_event(app_server):
 def test_bad_requests_get_clear_4xx_messages(app_server):
     empty = httpx.post(f"{app_server.url}/api/chat", json={"message": "   "})
     huge = httpx.post(f"{app_server.url}/api/chat", json={"message": "x" * 50_000})
-    broken = httpx.post(f"{app_server.url}/api/chat", content=b"\xff\xfe not json",
-                        headers={"content-type": "application/json"})
+    broken = httpx.post(
+        f"{app_server.url}/api/chat", content=b"\xff\xfe not json", headers={"content-type": "application/json"}
+    )
     assert empty.status_code == 400 and "question" in empty.json()["error"]
     assert huge.status_code == 413 and "too long" in huge.json()["error"]
     assert broken.status_code in (400, 422)
@@ -46,8 +51,9 @@ def test_bad_requests_get_clear_4xx_messages(app_server):
 
 def test_feedback_is_stored_for_a_real_answer(app_server):
     answer = httpx.post(f"{app_server.url}/api/chat", json={"message": "KPIs for the marketer?"}, timeout=30).json()
-    ok = httpx.post(f"{app_server.url}/api/feedback",
-                    json={"answer_id": answer["id"], "rating": "down", "comment": "too short"})
+    ok = httpx.post(
+        f"{app_server.url}/api/feedback", json={"answer_id": answer["id"], "rating": "down", "comment": "too short"}
+    )
     unknown = httpx.post(f"{app_server.url}/api/feedback", json={"answer_id": "nope", "rating": "up"})
     assert ok.json() == {"ok": True} and unknown.status_code == 404
 
@@ -63,12 +69,21 @@ def test_gaps_report_groups_what_the_guidance_could_not_answer(app_server):
 
     from assistant.config import ROOT
 
-    for q in ("what VAT rate do I charge in Germany?", "which VAT rate applies to customers in Belgium",
-              "recipe for pancakes"):
+    for q in (
+        "what VAT rate do I charge in Germany?",
+        "which VAT rate applies to customers in Belgium",
+        "recipe for pancakes",
+    ):
         assert httpx.post(f"{app_server.url}/api/chat", json={"message": q}, timeout=30).json()["declined"]
     env = {"ASSISTANT_DATA_DIR": str(app_server.log.parent), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "assistant", "report", "--days", "1", "--json"],
-                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "report", "--days", "1", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
     report = json.loads(out.stdout)
     groups = [g["examples"] for g in report["declined_groups"]]
     vat = next(g for g in groups if any("VAT" in q for q in g))
@@ -86,9 +101,12 @@ def test_feedback_opt_out_stores_nothing(tmp_path):
 
 
 def test_follow_up_in_the_api_uses_the_conversation(app_server):
-    history = [{"role": "user", "content": "Welke KPI's gebruik ik voor mijn klantenservice?"},
-               {"role": "assistant", "content": "CSAT, reactietijd en oplossingspercentage."}]
-    body = httpx.post(f"{app_server.url}/api/chat", json={"message": "en voor de marketeer?", "history": history},
-                      timeout=30).json()
+    history = [
+        {"role": "user", "content": "Welke KPI's gebruik ik voor mijn klantenservice?"},
+        {"role": "assistant", "content": "CSAT, reactietijd en oplossingspercentage."},
+    ]
+    body = httpx.post(
+        f"{app_server.url}/api/chat", json={"message": "en voor de marketeer?", "history": history}, timeout=30
+    ).json()
     assert not body["declined"] and body["lang"] == "nl"
     assert "verkeer" in body["answer"].lower()

@@ -97,8 +97,9 @@ def test_widget_on_a_site_that_is_not_allowed_does_not_appear(browser, sites):
     page.wait_for_timeout(1500)
     assert page.locator("[data-ecom-team-widget]").count() == 0
     # Even a hand-made iframe is refused by the browser (frame-ancestors), and the API refuses CORS.
-    blocked = httpx.options(f"{app.url}/api/chat", headers={
-        "Origin": other.url, "Access-Control-Request-Method": "POST"})
+    blocked = httpx.options(
+        f"{app.url}/api/chat", headers={"Origin": other.url, "Access-Control-Request-Method": "POST"}
+    )
     assert "access-control-allow-origin" not in blocked.headers
     page.close()
 
