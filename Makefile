@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench browser clean
+.PHONY: run test lint bench browser services clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,15 +14,25 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/python app.py
 
-# Debian's chromium for the browser tests (Playwright drives it; nothing is downloaded at test time).
-browser:
-	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+# Debian packages the tests run for real: chromium (Playwright drives it), redis-server and PostgreSQL
+# (tests/services.py starts private instances on free ports). Nothing is downloaded at test time;
+# apt-get runs once, and only when something is missing.
+services:
+	@missing=""; \
+	  { command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; } || missing="$$missing chromium"; \
+	  command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  fi
+
+browser: services
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-test: $(STAMP) browser lint
+test: $(STAMP) services lint
 	$(VENV)/bin/python bench/chain.py --n 10
 	$(VENV)/bin/python -m pytest -q
 	$(VENV)/bin/python ingest.py

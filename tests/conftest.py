@@ -16,6 +16,11 @@ from assistant.config import ROOT, Settings
 from assistant.indexer import run_ingest
 from assistant.service import Assistant
 
+try:  # real redis-server / PostgreSQL session fixtures (tests/services.py)
+    from services import postgres_url, redis_url  # noqa: F401
+except ImportError:  # pragma: no cover - if tests/ becomes a package
+    from tests.services import postgres_url, redis_url  # noqa: F401
+
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
