@@ -8,26 +8,47 @@ Usage::
         ...
         fake.mode = "error500"      # switch behaviour at any time
         assert fake.system_prompt().startswith("You are")
+        assert fake.wait_idle(5)    # no connection to the model left open
 
 Modes (``FakeLLM.mode``):
 
 * ``"ok"``               normal answer; streams (SSE, chunked) when the request has ``"stream": true``.
 * ``"error500"``         500 with an OpenAI-style error body.
 * ``"error429"``         429 with ``Retry-After: 1`` and an error body.
-* ``"hang"``             accepts the request, never answers (until the server shuts down).
+* ``"retry_after"``      429 with ``Retry-After: <FakeLLM.retry_after>`` (whole seconds) and an error body.
+* ``"hang"``             accepts the request, never answers (until the client hangs up or the server shuts down).
 * ``"slow_first_token"`` like ``"ok"`` streaming, but waits 30 s before the first chunk.
-* ``"break_midstream"``  streams the role chunk and 3 content chunks, then drops the connection.
+* ``"break_midstream"``  streams the role chunk and ``cut_after`` (3) content chunks, then drops the connection.
+* ``"cut_no_finish"``    streams the role chunk and ``cut_after`` content chunks, then closes the connection
+                         cleanly: no ``finish_reason``, no ``[DONE]``. The body is delimited by the close (no
+                         chunked encoding, no Content-Length), so the client sees a normal end of stream.
+                         Non-streaming: a complete JSON answer holding those tokens with ``finish_reason: null``.
+* ``"length"``           the reply (capped at the request's ``max_tokens`` / ``max_completion_tokens`` tokens,
+                         if given) ending with ``finish_reason: "length"`` (then ``[DONE]`` when streaming).
 * ``"garbage"``          200, ``application/json``, body ``<html>oops</html>``.
+
+``fail_times = N`` makes a failure mode apply to the next N chat requests only; after that the server answers
+as in ``"ok"`` (e.g. ``mode="retry_after", fail_times=1`` for "rate limited once, then fine").
+
+Timing: ``delay`` before anything is sent, ``token_delay`` before each streamed chunk, ``answer_time`` the extra
+time a whole answer takes (spread evenly over the streamed chunks; waited before a non-streaming answer). So
+``FakeLLM(answer_time=1.0)`` is a model that takes ~1 s per answer. Waits end early when the client hangs up.
+
+Counters: ``request_count`` (chat requests received), ``open_connections`` (TCP connections the server holds
+right now), ``max_open_connections``, ``connections_total``; ``wait_idle(timeout)`` waits for no open connection.
+The server is a ThreadingHTTPServer (one daemon thread per connection, listen backlog 1024), so many
+concurrent requests are served in parallel.
 
 Streaming responses use HTTP/1.1 ``Transfer-Encoding: chunked`` plus ``Connection: close`` so that a
 dropped connection in ``break_midstream`` is seen by the client as an incomplete body (an error),
-not as a normal end of stream.
+not as a normal end of stream (``cut_no_finish`` is the opposite on purpose).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import select
 import socket
 import threading
 import time
@@ -38,7 +59,18 @@ from typing import Any
 __all__ = ["FakeLLM", "closed_port", "split_tokens", "MODES", "DEFAULT_REPLY"]
 
 DEFAULT_REPLY = "Here is the advice [1]."
-MODES = ("ok", "error500", "error429", "hang", "slow_first_token", "break_midstream", "garbage")
+MODES = (
+    "ok",
+    "error500",
+    "error429",
+    "retry_after",
+    "hang",
+    "slow_first_token",
+    "break_midstream",
+    "cut_no_finish",
+    "length",
+    "garbage",
+)
 SLOW_FIRST_TOKEN_SECONDS = 30.0
 _POLL = 0.05  # granularity of interruptible sleeps
 
@@ -61,6 +93,7 @@ def closed_port() -> int:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # listen backlog: the default 5 drops SYNs (1 s client retry) under load
 
     def __init__(self, addr, handler, fake: FakeLLM):
         self.fake = fake
@@ -69,8 +102,9 @@ class _Server(ThreadingHTTPServer):
         super().__init__(addr, handler)
 
     def process_request(self, request, client_address):  # track handler threads for a clean exit
+        self.fake._connection_opened()
         t = threading.Thread(
-            target=self.process_request_thread,
+            target=self._serve_connection,
             args=(request, client_address),
             name="FakeLLM-handler",
             daemon=True,
@@ -79,6 +113,12 @@ class _Server(ThreadingHTTPServer):
             self.handler_threads = [x for x in self.handler_threads if x.is_alive()]
             self.handler_threads.append(t)
         t.start()
+
+    def _serve_connection(self, request, client_address) -> None:
+        try:
+            self.process_request_thread(request, client_address)  # closes the socket when done
+        finally:
+            self.fake._connection_closed()
 
     def handle_error(self, request, client_address):  # client went away etc.: stay quiet
         pass
@@ -127,13 +167,38 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
 
+    _chunked = True  # framing of the current streamed body: chunked, or ended by closing the connection
+
     def _write_chunk(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        if self._chunked:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        else:
+            self.wfile.write(data)
         self.wfile.flush()
 
     def _sse(self, obj: Any) -> None:
         payload = obj if isinstance(obj, str) else json.dumps(obj)
         self._write_chunk(f"data: {payload}\n\n".encode())
+
+    def _client_gone(self) -> bool:
+        """True if the client closed its side (a readable socket with nothing to read)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep interruptibly; False if the server is shutting down or the client hung up."""
+        stopping = self.fake._stopping
+        end = time.monotonic() + (seconds or 0.0)
+        while True:
+            if stopping.is_set() or self._client_gone():
+                return False
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return True
+            stopping.wait(min(_POLL, remaining))
 
     def _drop_connection(self) -> None:
         """Abruptly drop the connection (no terminating chunk)."""
@@ -177,18 +242,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(400, {"error": {"message": "invalid JSON body", "type": "invalid_request_error"}})
             return
         fake = self.fake
-        fake._record(body)
-        mode = fake.mode
+        mode = fake._record(body)
         stream = bool(body.get("stream"))
         model = body.get("model") or "fake-model"
+        pieces = split_tokens(fake.reply)
 
         if mode == "ok":
-            if not fake._sleep(fake.delay):
+            if not self._wait(fake.delay):
                 return self._drop_connection()
             if stream:
-                self._stream(model, fake.reply)
+                self._stream(model, pieces)
             else:
-                self._complete(model, body, fake.reply)
+                self._complete(model, body, pieces)
         elif mode == "error500":
             self._send_json(
                 500,
@@ -201,7 +266,8 @@ class _Handler(BaseHTTPRequestHandler):
                     }
                 },
             )
-        elif mode == "error429":
+        elif mode in ("error429", "retry_after"):
+            seconds = 1 if mode == "error429" else int(fake.retry_after)
             self._send_json(
                 429,
                 {
@@ -212,22 +278,39 @@ class _Handler(BaseHTTPRequestHandler):
                         "code": "rate_limit_exceeded",
                     }
                 },
-                {"Retry-After": "1"},
+                {"Retry-After": str(seconds)},
             )
         elif mode == "hang":
-            fake._sleep(float("inf"))
+            self._wait(float("inf"))
             self._drop_connection()
         elif mode == "slow_first_token":
-            if not fake._sleep(SLOW_FIRST_TOKEN_SECONDS):
+            if not self._wait(SLOW_FIRST_TOKEN_SECONDS):
                 return self._drop_connection()
             if stream:
-                self._stream(model, fake.reply)
+                self._stream(model, pieces)
             else:
-                self._complete(model, body, fake.reply)
+                self._complete(model, body, pieces)
         elif mode == "break_midstream":
-            if not fake._sleep(fake.delay):
+            if not self._wait(fake.delay):
                 return self._drop_connection()
-            self._stream(model, fake.reply, break_after=3)
+            self._stream(model, pieces[: fake.cut_after], finish_reason=None)
+        elif mode == "cut_no_finish":
+            if not self._wait(fake.delay):
+                return self._drop_connection()
+            if stream:
+                self._stream(model, pieces[: fake.cut_after], finish_reason=None, chunked=False)
+            else:
+                self._complete(model, body, pieces[: fake.cut_after], finish_reason=None)
+        elif mode == "length":
+            if not self._wait(fake.delay):
+                return self._drop_connection()
+            limit = body.get("max_completion_tokens") or body.get("max_tokens")
+            if isinstance(limit, int) and limit > 0:
+                pieces = pieces[:limit]
+            if stream:
+                self._stream(model, pieces, finish_reason="length")
+            else:
+                self._complete(model, body, pieces, finish_reason="length")
         elif mode == "garbage":
             self._send_bytes(200, b"<html>oops</html>", "application/json")
         else:
@@ -238,13 +321,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
 
     # ------------------------------------------------------------------ payloads
-    def _complete(self, model: str, body: dict, reply: str) -> None:
+    def _complete(self, model: str, body: dict, pieces: list[str], finish_reason: str | None = "stop") -> None:
+        if not self._wait(self.fake.answer_time):
+            return self._drop_connection()
+        reply = "".join(pieces)
         prompt_tokens = sum(
             len(split_tokens(m.get("content") or "")) if isinstance(m.get("content"), str) else 1
             for m in body.get("messages") or []
             if isinstance(m, dict)
         )
-        completion_tokens = len(split_tokens(reply))
+        completion_tokens = len(pieces)
         self._send_json(
             200,
             {
@@ -257,7 +343,7 @@ class _Handler(BaseHTTPRequestHandler):
                         "index": 0,
                         "message": {"role": "assistant", "content": reply},
                         "logprobs": None,
-                        "finish_reason": "stop",
+                        "finish_reason": finish_reason,
                     }
                 ],
                 "usage": {
@@ -268,54 +354,76 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
-    def _stream(self, model: str, reply: str, break_after: int | None = None) -> None:
+    def _stream(self, model: str, pieces: list[str], finish_reason: str | None = "stop", chunked: bool = True) -> None:
+        """Stream ``pieces`` as SSE chunks. ``finish_reason=None``: stop after them without a final chunk or
+        ``[DONE]`` and close the connection -- abruptly mid-body when ``chunked`` (the client sees an error),
+        cleanly when the body is close-delimited (``chunked=False``: the client sees a normal end of stream)."""
         fake = self.fake
         cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
+        pause = fake.token_delay + fake.answer_time / (len(pieces) + 1)
 
-        def chunk(delta: dict, finish_reason: str | None) -> dict:
+        def chunk(delta: dict, finish: str | None) -> dict:
             return {
                 "id": cid,
                 "object": "chat.completion.chunk",
                 "created": created,
                 "model": model,
-                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}],
+                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
             }
 
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        self._chunked = chunked
 
         self._sse(chunk({"role": "assistant", "content": ""}, None))
-        for i, piece in enumerate(split_tokens(reply)):
-            if break_after is not None and i >= break_after:
-                break
-            if not fake._sleep(fake.token_delay):
+        for piece in pieces:
+            if not self._wait(pause):
                 return self._drop_connection()
             self._sse(chunk({"content": piece}, None))
-        if break_after is not None:
+        if finish_reason is None:
             return self._drop_connection()
-        if not fake._sleep(fake.token_delay):
+        if not self._wait(pause):
             return self._drop_connection()
-        self._sse(chunk({}, "stop"))
+        self._sse(chunk({}, finish_reason))
         self._sse("[DONE]")
-        self.wfile.write(b"0\r\n\r\n")  # terminating chunk
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")  # terminating chunk
         self.wfile.flush()
 
 
 class FakeLLM:
     """Context manager running a fake OpenAI-compatible server on 127.0.0.1:<free port>."""
 
-    def __init__(self, mode: str = "ok", reply: str = DEFAULT_REPLY, delay: float = 0.0, token_delay: float = 0.0):
+    def __init__(
+        self,
+        mode: str = "ok",
+        reply: str = DEFAULT_REPLY,
+        delay: float = 0.0,
+        token_delay: float = 0.0,
+        answer_time: float = 0.0,
+        retry_after: int = 1,
+        cut_after: int = 3,
+        fail_times: int | None = None,
+    ):
         self.mode = mode
         self.reply = reply
         self.delay = delay
         self.token_delay = token_delay
+        self.answer_time = answer_time
+        self.retry_after = retry_after
+        self.cut_after = cut_after
+        self.fail_times = fail_times
         self.requests: list[dict] = []
+        self.open_connections = 0
+        self.max_open_connections = 0
+        self.connections_total = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -357,9 +465,41 @@ class FakeLLM:
             t.join(timeout=max(0.0, deadline - time.monotonic()))
 
     # -------------------------------------------------------------- helpers
-    def _record(self, body: dict) -> None:
+    def _record(self, body: dict) -> str:
+        """Record a chat request and return the mode that applies to it (``fail_times`` counts down)."""
         with self._lock:
             self.requests.append(body)
+            mode = self.mode
+            if mode != "ok" and self.fail_times is not None:
+                if self.fail_times <= 0:
+                    return "ok"
+                self.fail_times -= 1
+            return mode
+
+    def _connection_opened(self) -> None:
+        with self._lock:
+            self.open_connections += 1
+            self.connections_total += 1
+            self.max_open_connections = max(self.max_open_connections, self.open_connections)
+
+    def _connection_closed(self) -> None:
+        with self._lock:
+            self.open_connections -= 1
+
+    @property
+    def request_count(self) -> int:
+        """Chat-completions requests received (answered or not) since start or ``reset()``."""
+        with self._lock:
+            return len(self.requests)
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until the server holds no open connection; True if it got there within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while self.open_connections > 0:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def _sleep(self, seconds: float) -> bool:
         """Sleep interruptibly; return False if the server is shutting down."""
@@ -397,10 +537,16 @@ class FakeLLM:
         return None
 
     def reset(self) -> None:
-        """Clear recorded requests and restore default behaviour."""
+        """Clear recorded requests and counters (not ``open_connections``) and restore default behaviour."""
         with self._lock:
             self.requests.clear()
+            self.connections_total = 0
+            self.max_open_connections = self.open_connections
         self.mode = "ok"
         self.reply = DEFAULT_REPLY
         self.delay = 0.0
         self.token_delay = 0.0
+        self.answer_time = 0.0
+        self.retry_after = 1
+        self.cut_after = 3
+        self.fail_times = None

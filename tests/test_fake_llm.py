@@ -304,3 +304,226 @@ def test_threads_cleaned_up_after_context():
     assert outcome and isinstance(outcome[0], openai.APIConnectionError)  # dropped, not answered
     alive = [t for t in threading.enumerate() if t.name.startswith("FakeLLM")]
     assert alive == []
+
+
+# --------------------------------------------------------------------------- modes for issue #12
+
+
+def raw_stream(fake, body: dict) -> tuple[httpx.Response, bytes]:
+    with httpx.Client(timeout=3) as c, c.stream("POST", fake.base_url + "/chat/completions", json=body) as r:
+        return r, r.read()
+
+
+def sse_payloads(raw: bytes) -> list:
+    events = [e for e in raw.decode().split("\n\n") if e]
+    assert all(e.startswith("data: ") for e in events)
+    return [e[len("data: ") :] if e == "data: [DONE]" else json.loads(e[len("data: ") :]) for e in events]
+
+
+def test_cut_no_finish_wire_format(fake):
+    fake.mode = "cut_no_finish"
+    r, raw = raw_stream(fake, {"model": "fake-model", "messages": MSGS, "stream": True})
+    assert r.status_code == 200
+    assert r.headers["connection"] == "close"
+    assert "transfer-encoding" not in r.headers and "content-length" not in r.headers  # ended by the close
+    payloads = sse_payloads(raw)
+    assert "[DONE]" not in payloads
+    assert [p["choices"][0]["finish_reason"] for p in payloads] == [None] * 4  # role chunk + 3 tokens
+    assert "".join(p["choices"][0]["delta"]["content"] for p in payloads) == "Here is the"
+    assert fake.wait_idle(2)
+
+
+def test_cut_no_finish_openai_stream_ends_without_error(fake):
+    """What the openai SDK does with a cleanly closed stream: it just ends. No exception, no finish_reason."""
+    fake.mode = "cut_no_finish"
+    chunks = list(oa_client(fake.base_url).chat.completions.create(model="fake-model", messages=MSGS, stream=True))
+    assert [c.choices[0].finish_reason for c in chunks] == [None, None, None, None]
+    assert chunks[-1].choices[0].delta.content == " the"
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == "Here is the"
+
+
+def test_cut_no_finish_langchain_stream_has_no_finish_reason(fake):
+    fake.mode = "cut_no_finish"
+    fake.cut_after = 2
+    chunks = list(lc_model(fake.base_url).stream("hi"))  # no exception either
+    full = chunks[0]
+    for c in chunks[1:]:
+        full = full + c
+    assert full.content == "Here is"
+    assert "finish_reason" not in full.response_metadata
+    # a complete answer, for contrast, carries finish_reason "stop"
+    fake.mode = "ok"
+    assert lc_model(fake.base_url).invoke("hi").response_metadata["finish_reason"] == "stop"
+
+
+def test_cut_no_finish_non_streaming_has_null_finish_reason(fake):
+    fake.mode = "cut_no_finish"
+    resp = oa_client(fake.base_url).chat.completions.create(model="fake-model", messages=MSGS)
+    assert resp.choices[0].message.content == "Here is the"
+    assert resp.choices[0].finish_reason is None
+    assert resp.usage.completion_tokens == 3
+    msg = ChatOpenAI(base_url=fake.base_url, api_key="x", model="fake-model", max_retries=0, timeout=3).invoke("hi")
+    assert msg.content == "Here is the"
+    assert msg.response_metadata["finish_reason"] is None
+
+
+def test_length_streaming(fake):
+    fake.mode = "length"
+    r, raw = raw_stream(fake, {"model": "fake-model", "messages": MSGS, "stream": True, "max_tokens": 2})
+    assert r.headers["transfer-encoding"] == "chunked"
+    payloads = sse_payloads(raw)
+    assert payloads[-1] == "[DONE]"
+    assert payloads[-2]["choices"][0] == {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "length"}
+    assert "".join(p["choices"][0]["delta"].get("content", "") for p in payloads[:-1]) == "Here is"
+
+    chunks = list(
+        oa_client(fake.base_url).chat.completions.create(
+            model="fake-model", messages=MSGS, stream=True, max_completion_tokens=4
+        )
+    )
+    assert chunks[-1].choices[0].finish_reason == "length"
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == "Here is the advice"
+
+    fake.reply = "A reply the model had to stop"  # no max_tokens: the whole reply, still "length"
+    chunks = list(lc_model(fake.base_url).stream("hi"))
+    full = chunks[0]
+    for c in chunks[1:]:
+        full = full + c
+    assert full.content == fake.reply
+    assert full.response_metadata["finish_reason"] == "length"
+
+
+def test_length_non_streaming(fake):
+    fake.mode = "length"
+    resp = oa_client(fake.base_url).chat.completions.create(model="fake-model", messages=MSGS, max_tokens=3)
+    assert resp.choices[0].message.content == "Here is the"
+    assert resp.choices[0].finish_reason == "length"
+    assert resp.usage.completion_tokens == 3
+    model = ChatOpenAI(base_url=fake.base_url, api_key="x", model="fake-model", max_retries=0, timeout=3, max_tokens=1)
+    msg = model.invoke("hi")
+    assert msg.content == "Here"
+    assert msg.response_metadata["finish_reason"] == "length"
+    assert fake.last_request()["max_completion_tokens"] == 1  # what langchain sends for max_tokens
+
+
+def test_retry_after_header(fake):
+    fake.mode = "retry_after"
+    fake.retry_after = 7
+    with pytest.raises(openai.RateLimitError) as ei:
+        oa_client(fake.base_url).chat.completions.create(model="fake-model", messages=MSGS)
+    assert ei.value.status_code == 429
+    assert ei.value.response.headers["retry-after"] == "7"
+    with pytest.raises(openai.RateLimitError):
+        lc_stream(lc_model(fake.base_url), [])
+    assert fake.request_count == 2
+
+
+def test_retry_after_once_then_ok_sdk_waits(fake):
+    """fail_times=1: rate limited once, then fine. The openai SDK honours Retry-After before its retry."""
+    fake.mode = "retry_after"
+    fake.retry_after = 1
+    fake.fail_times = 1
+    client = openai.OpenAI(base_url=fake.base_url, api_key="x", max_retries=1, timeout=3)
+    t0 = time.monotonic()
+    resp = client.chat.completions.create(model="fake-model", messages=MSGS)
+    elapsed = time.monotonic() - t0
+    assert resp.choices[0].message.content == DEFAULT_REPLY
+    assert fake.request_count == 2
+    assert 1.0 <= elapsed < 2.5
+    assert fake.fail_times == 0 and fake.mode == "retry_after"  # later requests are answered normally
+    assert client.chat.completions.create(model="fake-model", messages=MSGS).choices[0].finish_reason == "stop"
+
+
+def test_fail_times_with_error500(fake):
+    fake.mode = "error500"
+    fake.fail_times = 2
+    client = oa_client(fake.base_url)
+    for _ in range(2):
+        with pytest.raises(openai.InternalServerError):
+            client.chat.completions.create(model="fake-model", messages=MSGS)
+    assert client.chat.completions.create(model="fake-model", messages=MSGS).choices[0].message.content
+    assert fake.request_count == 3
+
+
+def test_answer_time_about_one_second(fake):
+    fake.answer_time = 1.0
+    client = oa_client(fake.base_url)
+    t0 = time.monotonic()
+    arrivals = []
+    for _chunk in client.chat.completions.create(model="fake-model", messages=MSGS, stream=True):
+        arrivals.append(time.monotonic() - t0)
+    n = len(split_tokens(DEFAULT_REPLY))
+    assert 1.0 <= arrivals[-1] < 1.5
+    assert arrivals[1] >= 1.0 / (n + 1) * 0.9  # spread over the tokens, not all at the end
+    assert arrivals[-2] < 1.0
+    t0 = time.monotonic()
+    client.chat.completions.create(model="fake-model", messages=MSGS)
+    assert 1.0 <= time.monotonic() - t0 < 1.5
+
+
+def test_many_concurrent_requests_are_served_in_parallel():
+    n = 100
+    with FakeLLM(answer_time=1.0) as fake:
+        body = {"model": "fake-model", "messages": MSGS, "stream": True}
+        results: list[str] = []
+        lock = threading.Lock()
+
+        client = httpx.Client(timeout=10, limits=httpx.Limits(max_connections=n))
+
+        def one():
+            r = client.post(fake.base_url + "/chat/completions", json=body)
+            with lock:
+                results.append(r.text)
+
+        threads = [threading.Thread(target=one) for _ in range(n)]
+        t0 = time.monotonic()
+        with client:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(15)
+        elapsed = time.monotonic() - t0
+        assert len(results) == n and all(text.endswith("data: [DONE]\n\n") for text in results)
+        assert elapsed < 6.0  # in series this would take 100 s
+        assert fake.request_count == n
+        assert fake.connections_total == n
+        assert fake.max_open_connections == n  # all held open at once
+        assert fake.wait_idle(2) and fake.open_connections == 0
+
+
+def test_open_connections_follow_client_hangup(fake):
+    """A client that walks away mid-answer: the fake notices and closes its side (during waits too)."""
+    fake.reply = " ".join(["word"] * 50)
+    fake.token_delay = 0.2
+    client = oa_client(fake.base_url)
+    stream = client.chat.completions.create(model="fake-model", messages=MSGS, stream=True)
+    next(iter(stream))
+    assert fake.open_connections == 1
+    stream.close()
+    t0 = time.monotonic()
+    assert fake.wait_idle(2)
+    assert time.monotonic() - t0 < 1.0
+
+    fake.mode = "hang"
+    sock = socket.create_connection(("127.0.0.1", fake.port), timeout=2)
+    body = json.dumps({"model": "fake-model", "messages": MSGS}).encode()
+    sock.sendall(
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    deadline = time.monotonic() + 2
+    while fake.request_count < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert fake.open_connections == 1
+    assert not fake.wait_idle(0.3)  # hangs while the client waits
+    sock.close()
+    assert fake.wait_idle(1)
+
+
+def test_reset_restores_defaults_and_counters(fake):
+    fake.mode, fake.answer_time, fake.retry_after, fake.cut_after, fake.fail_times = "length", 1.0, 9, 1, 2
+    oa_client(fake.base_url).models.list()
+    assert fake.connections_total == 1
+    fake.reset()
+    assert (fake.mode, fake.answer_time, fake.retry_after, fake.cut_after, fake.fail_times) == ("ok", 0.0, 1, 3, None)
+    assert fake.request_count == 0 and fake.connections_total == 0
