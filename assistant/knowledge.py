@@ -31,6 +31,26 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CITATION_RE = re.compile(r"\s*\[(?:cite|citeer|citation)\s*:\s*[\d\s,;–-]*\]", re.IGNORECASE)
 
 
+# Promotional leftovers of the source article (it advertised its author's services and other posts), in both
+# languages: (regex, why). `--check` and ingest warn about them so they do not creep back into the guidance.
+ADVERT_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"\bhttps?://|\bwww\.\w", "a link to an outside website (vendors and other sites do not belong in guidance)"),
+    (
+        r"\bcase stud(?:y|ies) (?:of|van) (?:an? |een |the |de )?[\w/-]+(?: [\w/-]+){0,3}?[ -]?website",
+        "a pointer to another website's case study",
+    ),
+    (
+        r"\bwhy (?:organi[sz]ations|companies|businesses) (?:should )?(?:choose|use|pick)\b",
+        "'why organisations choose X'",
+    ),
+    (
+        r"\bwaarom (?:organisaties|bedrijven) (?:voor )?\S+ (?:kiezen|moeten gebruiken|gebruiken)\b",
+        "'waarom organisaties voor X kiezen'",
+    ),
+    (r"web[ -]?(?:site )?(?:development|ontwikkelings?)[ -]?(?:partner|service|dienst)", "a web development service"),
+)
+_ADVERTS = [(re.compile(pattern, re.IGNORECASE), why) for pattern, why in ADVERT_PATTERNS]
+
 # Links between guidance files mean nothing inside an answer; keep their text.
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?!https?:)[^)]*\)")
 
@@ -82,6 +102,18 @@ class LoadResult:
 
 def strip_citations(text: str) -> str:
     return CITATION_RE.sub("", text)
+
+
+def advert_problems(rel: str, text: str, first_line: int = 1) -> list[Problem]:
+    """Warnings (file:line) for text that reads like one of the source article's adverts; the file still loads."""
+    problems: list[Problem] = []
+    for n, line in enumerate(text.split("\n")):
+        for pattern, why in _ADVERTS:
+            if pattern.search(line):
+                problems.append(
+                    Problem(rel, first_line + n, f"looks like an advert: {why}; remove it", severity="warning")
+                )
+    return problems
 
 
 def _split_front_matter(raw: str) -> tuple[dict[str, Any] | None, str, int, str | None]:
@@ -266,6 +298,7 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
     body_line = 1
     id_line = 1
     fallback_title = ""
+    raw = ""
     try:
         if suffix in TEXT_SUFFIXES or suffix in (".html", ".htm"):
             data = path.read_bytes()
@@ -294,6 +327,8 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
     except Exception as exc:  # a damaged PDF/DOCX raises library-specific errors
         return None, [Problem(rel, 1, f"cannot read {suffix[1:].upper()} file ({type(exc).__name__})")]
 
+    # before the text is tidied, so the line numbers hold; a text file is read whole, front matter included
+    adverts = advert_problems(rel, raw, 1) if suffix in TEXT_SUFFIXES else advert_problems(rel, body, body_line)
     body = _MD_LINK.sub(r"\1", strip_citations(body)).strip()
     if not body:
         return None, [Problem(rel, body_line, "file has no text")]
@@ -315,6 +350,7 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
     problems.extend(_body_problems(rel, body, body_line))
     for p in problems:
         p.severity = "warning"
+    problems.extend(adverts)
 
     extra = {
         k: (", ".join(map(str, v)) if isinstance(v, list) else str(v))
