@@ -21,6 +21,8 @@ browser:
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy assistant
 
 test: $(STAMP) browser lint
 	$(VENV)/bin/python bench/chain.py --n 10

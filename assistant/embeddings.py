@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import threading
 from abc import abstractmethod
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Documents, Embeddable, EmbeddingFunction
 from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 from langchain_core.embeddings import Embeddings
@@ -137,8 +137,16 @@ def make_embeddings(settings: Settings) -> IndexEmbeddings:
     return USEEmbeddings()
 
 
-def chroma_embedding_function(settings: Settings) -> EmbeddingFunction[Documents] | None:
+def use_chroma_function() -> EmbeddingFunction[Embeddable]:
+    """The USE function typed as Chroma's collection API wants it (documents or images).
+
+    It embeds documents only, which is all this project gives Chroma; the cast says so once, here.
+    """
+    return cast(EmbeddingFunction[Embeddable], USEChromaEmbeddingFunction())
+
+
+def chroma_embedding_function(settings: Settings) -> EmbeddingFunction[Embeddable] | None:
     """The Chroma-side function for the configured model (None: we always pass vectors ourselves)."""
     if settings.embedding_provider == "use":
-        return USEChromaEmbeddingFunction()
+        return use_chroma_function()
     return None

@@ -180,7 +180,7 @@ def named_roles(question: str, role_terms: dict[str, list[str]]) -> list[str]:
             found = re.search(rf"(?<![\w-]){re.escape(term)}", q)
             if found and found.start() < first.get(role, len(q) + 1):
                 first[role] = found.start()
-    return sorted(first, key=first.get)
+    return sorted(first, key=lambda role: first[role])
 
 
 def subject_role(question: str, role_terms: dict[str, list[str]], facets: set[str]) -> str | None:
@@ -302,7 +302,7 @@ class HybridSearch:
             scores[cid] = score
         hits: list[Hit] = []
         chosen_in_lang: set[str] = set()
-        for cid in sorted(scores, key=scores.get, reverse=True):
+        for cid in sorted(scores, key=lambda c: scores[c], reverse=True):
             meta = snap.metadatas[snap.position[cid]]
             if meta.get("lang") != lang and snap.twin.get(cid) in chosen_in_lang:
                 continue  # its translation in the asker's language is already in

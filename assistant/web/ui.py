@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import gradio as gr
 
@@ -114,7 +114,7 @@ def build_ui(state: AppState) -> gr.Blocks:
         answer_id = (ids or {}).get(str(index))
         if not answer_id:
             return gr.update(visible=False), ""
-        rating = "up" if data.liked else "down"
+        rating: Literal["up", "down"] = "up" if data.liked else "down"
         state.feedback.rate(answer_id, rating)
         return gr.update(visible=rating == "down"), answer_id
 
