@@ -31,6 +31,8 @@ browser: services
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy assistant
 
 test: $(STAMP) services lint
 	$(VENV)/bin/python bench/chain.py --n 10

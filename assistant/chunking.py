@@ -13,16 +13,29 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
+from .config import Settings
 from .knowledge import SourceDocument
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 
 
+class Chunk(Document):
+    """A passage ready for the index: unlike a LangChain Document, it always has its id."""
+
+    id: str
+
+
 @dataclass(frozen=True)
 class ChunkingOptions:
-    chunk_size: int = 900
-    chunk_overlap: int = 120
+    """Sizes in characters; chunk_size and chunk_overlap come from the settings (their one default is there)."""
+
+    chunk_size: int
+    chunk_overlap: int
     faq_chunk_size: int = 2400  # an FAQ answer stays whole with its question
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ChunkingOptions:
+        return cls(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
 
 
 def context_text(title: str, section: str, body: str, aliases: str = "") -> str:
@@ -38,8 +51,7 @@ def _chunk_id(doc: SourceDocument, section: str, ordinal: int, body: str) -> str
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
-def chunk_document(doc: SourceDocument, options: ChunkingOptions | None = None) -> list[Document]:
-    options = options or ChunkingOptions()
+def chunk_document(doc: SourceDocument, options: ChunkingOptions) -> list[Chunk]:
     size = options.faq_chunk_size if doc.doc_type == "faq" else options.chunk_size
     header_splitter = MarkdownHeaderTextSplitter(_HEADERS, strip_headers=True)
     size_splitter = RecursiveCharacterTextSplitter(
@@ -49,7 +61,7 @@ def chunk_document(doc: SourceDocument, options: ChunkingOptions | None = None) 
     )
     sections = header_splitter.split_text(doc.text) or [Document(page_content=doc.text)]
     aliases = doc.meta.get("aliases", "") if doc.doc_type == "role" else ""
-    chunks: list[Document] = []
+    chunks: list[Chunk] = []
     position = 0
     for part in sections:
         headings = [part.metadata[k] for _, k in _HEADERS if part.metadata.get(k)]
@@ -77,12 +89,12 @@ def chunk_document(doc: SourceDocument, options: ChunkingOptions | None = None) 
                 "position": position,  # n-th chunk of the document: links a passage to its translation
             }
             position += 1
-            chunks.append(Document(page_content=text, metadata=metadata, id=_chunk_id(doc, section, ordinal, body)))
+            chunks.append(Chunk(page_content=text, metadata=metadata, id=_chunk_id(doc, section, ordinal, body)))
     return chunks
 
 
-def chunk_documents(docs: list[SourceDocument], options: ChunkingOptions | None = None) -> list[Document]:
-    out: list[Document] = []
+def chunk_documents(docs: list[SourceDocument], options: ChunkingOptions) -> list[Chunk]:
+    out: list[Chunk] = []
     seen: set[str] = set()
     for doc in docs:
         for chunk in chunk_document(doc, options):

@@ -99,7 +99,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
     question = clean_question(args.question, settings.max_message_chars)
     result = Assistant(settings).retrieve(question, k=args.k)
-    hits = [
+    hits: list[dict[str, Any]] = [
         {
             "text": h.text,
             "source": h.metadata.get("source"),

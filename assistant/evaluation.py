@@ -25,7 +25,7 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
             continue
         try:
             item = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise AssistantError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
         if "question" not in item or ("must" not in item and item.get("expect") != "decline"):
             raise AssistantError(f"{path}:{n}: needs 'question' and either 'must' or 'expect': 'decline'")

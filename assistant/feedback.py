@@ -10,8 +10,12 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .service import Answer, Event
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -27,6 +31,8 @@ CREATE INDEX IF NOT EXISTS answers_created ON answers(created);
 
 
 class FeedbackStore:
+    """The SQLite tables; `FeedbackService` below is what the channels use."""
+
     def __init__(self, path: Path, enabled: bool = True, retention_days: int = 90) -> None:
         self.path = path
         self.enabled = enabled
@@ -49,7 +55,7 @@ class FeedbackStore:
             db.execute("DELETE FROM ratings WHERE created < ?", (cutoff,))
             db.execute("DELETE FROM answers WHERE created < ?", (cutoff,))
 
-    def record_answer(self, answer: Any, channel: str = "chat") -> None:
+    def record_answer(self, answer: Answer, channel: str = "chat") -> None:
         if not self.enabled:
             return
         sources = [f"{s.source}#{s.section}" for s in answer.sources]
@@ -84,7 +90,7 @@ class FeedbackStore:
         with self._connect() as db:
             return db.execute("SELECT rating, comment FROM ratings WHERE answer_id = ?", (answer_id,)).fetchall()
 
-    def rows(self, days: int) -> dict[str, list[tuple]]:
+    def rows(self, days: int) -> dict[str, list[tuple[Any, ...]]]:
         cutoff = time.time() - days * 86400
         with self._connect() as db:
             answers = db.execute(
@@ -96,3 +102,29 @@ class FeedbackStore:
                 (cutoff,),
             ).fetchall()
         return {"answers": answers, "down": down}
+
+
+class FeedbackService:
+    """The one way channels record feedback: every answer they pass on, and the owners' ratings of them.
+
+    The REST API, the streaming API, the chat page and the Gradio API all answer through `recorded`, so an
+    answer is stored once, with its channel, in one place.
+    """
+
+    def __init__(self, store: FeedbackStore) -> None:
+        self.store = store
+
+    @property
+    def enabled(self) -> bool:
+        return self.store.enabled
+
+    def recorded(self, events: Iterable[Event], channel: str) -> Iterator[Event]:
+        """Pass the events through, storing the final answer as it goes by (before the channel shows it)."""
+        for event in events:
+            if event.kind == "final" and event.answer is not None:
+                self.store.record_answer(event.answer, channel=channel)
+            yield event
+
+    def rate(self, answer_id: str, rating: Literal["up", "down"], comment: str | None = None) -> bool:
+        """Store a rating; False when the answer is unknown (or feedback is off)."""
+        return self.store.record_rating(answer_id, rating, comment)

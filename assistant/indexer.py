@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from langchain_core.documents import Document
 
-from .chunking import ChunkingOptions, chunk_documents
+from .chunking import Chunk, ChunkingOptions, chunk_documents
 from .config import Settings
-from .embeddings import make_embeddings
+from .embeddings import IndexEmbeddings, make_embeddings
 from .errors import AssistantError, IndexMissingError, IngestLockedError
 from .knowledge import Problem, load_knowledge
 from .store import IndexStore
@@ -161,7 +160,7 @@ def _ingest(
     loaded = load_knowledge(settings.knowledge_dir)
     report.problems, report.skipped = loaded.problems, loaded.skipped
     report.documents = len(loaded.documents)
-    chunks = chunk_documents(loaded.documents, ChunkingOptions(settings.chunk_size, settings.chunk_overlap))
+    chunks = chunk_documents(loaded.documents, ChunkingOptions.from_settings(settings))
     report.chunks = len(chunks)
     for chunk in chunks:
         lang = chunk.metadata["lang"]
@@ -172,7 +171,7 @@ def _ingest(
         return report
 
     embeddings = make_embeddings(settings)
-    signature = getattr(embeddings, "signature", "unknown")
+    signature = embeddings.signature
     store = _open_store(settings, dry_run)
     if store is not None and not dry_run:
         store.cleanup()  # leftovers of an interrupted ingest
@@ -187,7 +186,7 @@ def _ingest(
             other_embedding = info.embedding != signature
             reuse_vectors = not other_embedding and not rebuild
             got = active.get(include=["metadatas"])
-            old_metas = {cid: dict(m or {}) for cid, m in zip(got["ids"], got["metadatas"], strict=True)}
+            old_metas = {cid: dict(m or {}) for cid, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
         except IndexMissingError:
             pass
         except Exception:  # noqa: BLE001 - an unreadable active version: build from scratch
@@ -237,9 +236,7 @@ def _ingest(
     return report
 
 
-def _reusable_vectors(
-    active: Any, chunks: list[Document], old_metas: dict[str, dict[str, Any]]
-) -> dict[str, np.ndarray]:
+def _reusable_vectors(active: Any, chunks: list[Chunk], old_metas: dict[str, dict[str, Any]]) -> dict[str, np.ndarray]:
     """Vectors of the active version whose embedded text is unchanged (fetched only when building)."""
     new_hash = {c.id: c.metadata.get("content_hash") for c in chunks}
     try:
@@ -255,9 +252,9 @@ def _reusable_vectors(
 
 def _build_version(
     store: IndexStore,
-    chunks: list[Document],
+    chunks: list[Chunk],
     reusable: dict[str, np.ndarray],
-    embeddings: Any,
+    embeddings: IndexEmbeddings,
     signature: str,
     report: IngestReport,
     progress: Progress | None,

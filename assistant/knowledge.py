@@ -260,21 +260,17 @@ def _type_from_path(rel: Path) -> str:
 def _body_problems(rel: str, body: str, first_line: int) -> list[Problem]:
     """Empty sections make empty answers; report them where they are.
 
-    A heading is empty when the next heading of the same or a higher level comes before any text.
+    A heading is empty when the next heading of the same or a higher level comes before any text; a heading
+    followed directly by a subheading holds whatever the subheading holds, so it is not reported.
     """
     problems: list[Problem] = []
     lines = body.split("\n")
     headings = [(i, len(m.group(1))) for i, line in enumerate(lines) if (m := re.match(r"^(#{1,6})\s", line))]
     for n, (i, level) in enumerate(headings):
-        end = len(lines)
-        for j, next_level in headings[n + 1 :]:
-            if next_level <= level:
-                end = j
-                break
-            end = j  # a subheading: the section holds whatever the subheading holds
-            break
+        following = headings[n + 1] if n + 1 < len(headings) else None
+        end = following[0] if following else len(lines)
         text_between = any(line.strip() for line in lines[i + 1 : end])
-        has_sub = any(j < len(lines) and lvl > level for j, lvl in headings[n + 1 : n + 2])
+        has_sub = following is not None and following[1] > level
         if not text_between and not has_sub:
             problems.append(Problem(rel, first_line + i, "empty section (heading with no text)"))
     return problems

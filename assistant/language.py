@@ -76,8 +76,10 @@ def detect_language(text: str, default: str = "en", vocabulary: Mapping[str, fro
         nl += sum(1 for w in words if w in vocabulary.get("nl", ()))
         en += sum(1 for w in words if w in vocabulary.get("en", ()))
     if nl == en:
+        # Nothing tips the balance: no known words, or only ones both languages use ("is", "team", "per").
+        # Dutch spelling can still tell; otherwise the caller's default (the conversation's language) stands.
         nl_hint = len(_NL_PATTERNS.findall(" ".join(words)))
         if nl_hint >= max(1, len(words) // 3):
             return "nl"
-        return default if nl == 0 else default
+        return default
     return "nl" if nl > en else "en"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from .feedback import FeedbackStore
 SAME_TOPIC = 0.40  # questions on one topic score 0.4–0.8 with this model; different topics below 0.3
 
 
-def group_questions(questions: list[str], embed_many) -> list[list[str]]:
+def group_questions(questions: list[str], embed_many: Callable[[list[str]], np.ndarray]) -> list[list[str]]:
     """Greedy grouping: each question joins the first group whose first question is similar enough."""
     if not questions:
         return []

@@ -1,7 +1,9 @@
 """Find the guidance that answers a question: dense (Chroma) and BM25, fused, language-aware.
 
-The reader resolves the active index version on every question, so a re-ingest is picked up on the next
-question without a restart; a handle to a version that was deleted in between is reopened once.
+The search returns the best passages and the signals the scope decision needs (signals.py); whether they
+answer the question is decided in the next step (scope.py), not here. The reader resolves the active index
+version on every question, so a re-ingest is picked up on the next question without a restart; a handle to
+a version that was deleted in between is reopened once.
 """
 
 from __future__ import annotations
@@ -12,17 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.embeddings import Embeddings
-from langchain_core.retrievers import BaseRetriever
 
 from .config import Settings
+from .embeddings import IndexEmbeddings
 from .errors import EmbeddingMismatchError
 from .intent import question_facets, section_facet
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
-from .scope import INFORMAL, OFF_TOPIC_EXAMPLES, ScopeSignals, in_scope, uses_domain_words
+from .signals import INFORMAL, OFF_TOPIC_EXAMPLES, ScopeSignals, uses_domain_words
 from .store import IndexStore, VersionInfo
 
 # Fusion weights, tuned on eval/gold.jsonl with bench/retrieval.py (see README for the figures; the
@@ -53,22 +52,19 @@ class Hit:
     def lang(self) -> str:
         return str(self.metadata.get("lang", ""))
 
-    def to_document(self) -> Document:
-        return Document(
-            page_content=self.text, id=self.id, metadata={**self.metadata, "score": self.score, "dense": self.dense}
-        )
-
 
 @dataclass
 class Retrieval:
+    """The passages found for a question and the signals the scope decision reads."""
+
     question: str
     lang: str
     hits: list[Hit]
-    relevant: bool
     best_dense: float
     version: str
+    scope: ScopeSignals
     query_vector: np.ndarray | None = field(default=None, repr=False)
-    scope: ScopeSignals | None = None
+    relevant: bool = False  # set by the decide step (scope.decide): until then, nothing is relevant
 
 
 @dataclass
@@ -117,7 +113,9 @@ def _twins(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, str]:
 class IndexReader:
     """The active version, kept in memory for BM25 and reopened when the pointer moves."""
 
-    def __init__(self, settings: Settings, store: IndexStore | None = None, embeddings: Any = None) -> None:
+    def __init__(
+        self, settings: Settings, store: IndexStore | None = None, embeddings: IndexEmbeddings | None = None
+    ) -> None:
         self.settings = settings
         self.store = store or IndexStore(settings)
         self.embeddings = embeddings
@@ -148,7 +146,7 @@ class IndexReader:
             if self._snapshot is not None and not force and self._snapshot.info.name == name:
                 return self._snapshot
             info, collection = self.store.active()
-            signature = getattr(self.embeddings, "signature", "")
+            signature = self.embeddings.signature if self.embeddings is not None else ""
             if info.embedding and signature and info.embedding != signature:
                 raise EmbeddingMismatchError(info.embedding, signature)
             got = collection.get(include=["documents", "metadatas"])
@@ -182,7 +180,7 @@ def named_roles(question: str, role_terms: dict[str, list[str]]) -> list[str]:
             found = re.search(rf"(?<![\w-]){re.escape(term)}", q)
             if found and found.start() < first.get(role, len(q) + 1):
                 first[role] = found.start()
-    return sorted(first, key=first.get)
+    return sorted(first, key=lambda role: first[role])
 
 
 def subject_role(question: str, role_terms: dict[str, list[str]], facets: set[str]) -> str | None:
@@ -199,52 +197,10 @@ def subject_role(question: str, role_terms: dict[str, list[str]], facets: set[st
     return None
 
 
-def is_follow_up(question: str) -> bool:
-    q = question.strip().lower()
-    connective = re.match(
-        r"^(and|also|what about|how about|same for|and for|and what|or|then|en|ook|en voor|en wat|"
-        r"wat dan|hoe zit het met|idem|wat als|of)\b",
-        q,
-    )
-    return bool(connective) or len(re.findall(r"\w+", q)) <= 3
-
-
-_GENERIC_ROLE_WORDS = {"specialist", "manager", "e-commerce", "ecommerce", "medewerker", "head", "hoofd", "team"}
-
-
-def _role_words(role_terms: dict[str, list[str]]) -> set[str]:
-    words = set()
-    for terms in role_terms.values():
-        for term in terms:
-            words.add(term)
-            words.update(w for w in re.findall(r"[\w-]+", term) if len(w) >= 4 and w not in _GENERIC_ROLE_WORDS)
-    return words
-
-
-def condense_offline(question: str, history: list[dict[str, str]], role_terms: dict[str, list[str]]) -> str:
-    """Make a follow-up stand alone without an LLM: carry the previous question's topic forward.
-
-    "and for the marketer?" after "which KPIs for customer service?" becomes a question about KPIs for the
-    marketer: role names in the earlier question are dropped when the follow-up names another role.
-    """
-    previous = next((m["content"] for m in reversed(history) if m.get("role") == "user" and m.get("content")), "")
-    if not previous or not is_follow_up(question):
-        return question
-    words = _role_words(role_terms)
-    q_lower = question.lower()
-    names_role = any(re.search(rf"\b{re.escape(w)}", q_lower) for w in words)
-    carried = previous
-    if names_role:
-        for term in sorted(words, key=len, reverse=True):
-            carried = re.sub(rf"\b{re.escape(term)}\w*", " ", carried, flags=re.IGNORECASE)
-    carried = re.sub(r"\s+", " ", carried).strip()
-    return f"{question.strip()} — {carried}"
-
-
 class HybridSearch:
-    """Dense + BM25 with reciprocal rank fusion and a preference for the asker's language."""
+    """Dense + BM25 with weighted score fusion (weights above) and a preference for the asker's language."""
 
-    def __init__(self, settings: Settings, reader: IndexReader, embeddings: Embeddings) -> None:
+    def __init__(self, settings: Settings, reader: IndexReader, embeddings: IndexEmbeddings) -> None:
         self.settings = settings
         self.reader = reader
         self.embeddings = embeddings
@@ -252,7 +208,7 @@ class HybridSearch:
         self._off_topic_vectors: np.ndarray | None = None
 
     def _check_embedding(self, snap: _Snapshot) -> None:
-        signature = getattr(self.embeddings, "signature", "")
+        signature = self.embeddings.signature
         if snap.info.embedding and signature and snap.info.embedding != signature:
             raise EmbeddingMismatchError(snap.info.embedding, signature)
 
@@ -285,11 +241,10 @@ class HybridSearch:
             question=question,
             lang=lang,
             hits=hits,
-            relevant=in_scope(signals, self.settings.scope_bias),
             best_dense=best_dense,
             version=snap.info.name,
-            query_vector=qvec,
             scope=signals,
+            query_vector=qvec,
         )
 
     def _dense(self, snap: _Snapshot, qvec: np.ndarray) -> dict[str, float]:
@@ -347,7 +302,7 @@ class HybridSearch:
             scores[cid] = score
         hits: list[Hit] = []
         chosen_in_lang: set[str] = set()
-        for cid in sorted(scores, key=scores.get, reverse=True):
+        for cid in sorted(scores, key=lambda c: scores[c], reverse=True):
             meta = snap.metadatas[snap.position[cid]]
             if meta.get("lang") != lang and snap.twin.get(cid) in chosen_in_lang:
                 continue  # its translation in the asker's language is already in
@@ -366,14 +321,3 @@ class HybridSearch:
             if len(hits) >= k:
                 break
         return hits
-
-
-class KnowledgeRetriever(BaseRetriever):
-    """The hybrid search as a LangChain retriever, for use in LCEL chains."""
-
-    search_engine: Any
-    k: int = 4
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        result = self.search_engine.search(query, k=self.k)
-        return [h.to_document() for h in result.hits] if result.relevant else []

@@ -1,120 +1,23 @@
-"""Is a question about building an e-commerce team at all?
+"""Decide: is a question about building an e-commerce team at all? The step between retrieve and answer.
 
-No single signal separates owners' questions from off-topic ones on a small knowledge base. Dense
-similarity puts "kpi contentmaker" and "what vat rate do i charge" both at 0.1–0.25. Words help: terms that
-only make sense in this domain (roles, hiring, freelance, KPIs, e-commerce) point in, and a question made
-mostly of words the guidance never uses ("lease", "plugin", "dierenarts") points out. Vocabulary alone cannot
-see that "my coffee machine at the shop is leaking" is about a coffee machine rather than the coffee-shop
-case, so each question is also compared with examples of what the guidance does not cover
-(`OFF_TOPIC_EXAMPLES`: everyday life and the other business topics owners have — tax, legal, hosting,
-payments). The examples describe whole categories, so a new question about a plumber lands near them
-without being listed.
-
-These signals are combined by a logistic model (`SCOPE_WEIGHTS`) calibrated on eval/gold.jsonl with
-bench/fit_scope.py, which also reports how it carries over to the two held-out sets. Refit it when the
-guidance or the gold set changes; `ASSISTANT_SCOPE_BIAS` shifts the boundary without refitting.
+The search measures the signals (signals.py: nearest passage and heading, nearest off-topic example,
+vocabulary coverage, domain words); this module only judges them. They are combined by a logistic model
+(`SCOPE_WEIGHTS`) calibrated on eval/gold.jsonl with bench/fit_scope.py, which also reports how it carries
+over to the two held-out sets. Refit it when the guidance or the gold set changes; `ASSISTANT_SCOPE_BIAS`
+shifts the boundary without refitting.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
 
-_STRONG = re.compile(
-    r"\b("
-    r"roles?|rol|rollen|functies?|positions?|vacanc|vacature|hire|hiring|huur|inhur|aanne|recruit|werv|"
-    r"sollicit|interview|staff|personeel|assistent|assistant|freelanc|zzp|outsourc|uitbeste|in-?house|"
-    r"in huis|agency|bureau|hybrid|hybride|kpi|metrics?|conversi|aov|cac|csat|roi\b|e-?commerce|ecom|"
-    r"webshop|web shop|online shop|online store|webflow|marketing|marketeer|marketer|seo\b|sem\b|sea\b|"
-    r"google ads|facebook ads|social media|copywrit|tekstschrijv|contentmaker|content creator|ux|ui\b|"
-    r"webdesign|merchandis|voorraad|stock|inventory|klantenservice|customer service|customer support|"
-    r"klantervaring|customer experience|logist|fulfil|magazijn|warehouse|verzend|shipping|inpak|packing|"
-    r"orderpick|strateg|vision|visie|werkcultuur|culture|cultuur|overleg|slack|checklist|stappenplan|"
-    r"prioriteit|priorit|eigenaar|owner|alles zelf|everything myself|overwhelm|overweldig|burn-?out|"
-    r"skills?|vaardig|competen|assess|beoordel|responsib|verantwoordelijk|workload|werkdruk|imago|reputati|"
-    r"job ads?|job posts?|job boards?|vacatures|structu|team\w{3,}|koffiezaak|coffee shop|presteer|prestatie|"
-    r"perform"
-    r")",
-    re.IGNORECASE,
-)
-
-OFF_TOPIC_EXAMPLES: tuple[str, ...] = (
-    # Everyday life
-    "what's the weather forecast for tomorrow",
-    "wat voor weer wordt het morgen",
-    "a recipe for dinner, how long do I bake or cook it",
-    "een recept voor het avondeten, hoe lang moet het in de oven",
-    "how do I make good coffee, espresso or cappuccino at home",
-    "hoe zet ik lekkere koffie, espresso of cappuccino",
-    "how do I clean, descale or repair my coffee machine or other appliance",
-    "hoe ontkalk of repareer ik mijn koffiezetapparaat of ander apparaat",
-    "sports results: who won the match, the league table, training my sports team",
-    "sport: wie heeft de wedstrijd gewonnen, de stand in de competitie, training van mijn voetbalteam",
-    "cheap flights, trains and hotels for a holiday or a trip",
-    "goedkope vliegtickets, treinen en hotels voor een vakantie of uitje",
-    "health: pain, illness or sleeping problems, what medicine or exercise should I take",
-    "gezondheid: pijn, ziek of slecht slapen, welk medicijn of welke oefening moet ik nemen",
-    "how do I train, feed or care for my dog or cat",
-    "hoe voed ik mijn hond of kat op en wat geef ik ze te eten",
-    "my car makes a noise, car repair and maintenance",
-    "mijn auto maakt een geluid, auto reparatie en onderhoud",
-    "home and building repairs: a leak, a plumber, an electrician, what do they cost per hour",
-    "reparaties in huis of pand: een lekkage, een loodgieter, een elektricien, wat kosten die per uur",
-    "buying or renting a house or a building: mortgage, rent and ending a lease",
-    "een huis of pand kopen of huren: hypotheek, huur en een huurcontract opzeggen",
-    "general knowledge: capitals, history and geography",
-    "algemene kennis: hoofdsteden, geschiedenis en aardrijkskunde",
-    "tell me a joke, a poem or a story",
-    "vertel een grap, een gedicht of een verhaal",
-    "which shop sells cheap shoes, clothes or bikes near me",
-    "welke winkel verkoopt goedkope schoenen, kleding of fietsen in de buurt",
-    "which laptop, phone or printer should I buy, my computer does not work",
-    "welke laptop, telefoon of printer moet ik kopen, mijn computer doet het niet",
-    # Business topics the guidance does not cover
-    "what VAT rate do I charge and how do I file my tax return",
-    "welk btw-tarief reken ik en hoe doe ik mijn belastingaangifte",
-    "how do I do my bookkeeping, invoices and accounting",
-    "hoe doe ik mijn boekhouding, facturen en administratie",
-    "how do I register a company, a trademark or a brand name at the chamber of commerce",
-    "hoe registreer ik een bedrijf, een merk of een merknaam bij de kamer van koophandel",
-    "employment law: sick leave, holidays, dismissal, minimum wage and contract rules",
-    "arbeidsrecht: ziekteverlof, vakantiedagen, ontslag, minimumloon en regels voor contracten",
-    "business loans, investors, subsidies and insurance",
-    "zakelijke lening, investeerders, subsidie en verzekering",
-    "which payment provider has the lowest transaction fees",
-    "welke betaalprovider heeft de laagste transactiekosten",
-    "which web hosting, domain name, plugin or theme is the fastest and cheapest",
-    "welke hosting, domeinnaam, plugin of thema is het snelst en goedkoopst",
-    "how do I fix an error in my code, Python or JavaScript programming",
-    "hoe los ik een foutmelding in mijn code op, programmeren in Python of JavaScript",
-    "how do I set up a VPN, wifi, email or a password",
-    "hoe stel ik een VPN, wifi, e-mail of een wachtwoord in",
-    "GDPR, privacy policy, cookies and terms and conditions for my website",
-    "AVG, privacyverklaring, cookies en algemene voorwaarden voor mijn website",
-)
-
-
-@dataclass(frozen=True)
-class ScopeSignals:
-    """What the scope decision looks at, kept on each retrieval so it can be inspected and refitted."""
-
-    dense: float  # nearest passage (cosine)
-    heading: float  # nearest section heading
-    off_topic: float  # nearest off-topic example
-    coverage: float  # share of content words the guidance uses (LexicalIndex.coverage)
-    domain_word: bool  # names a role, hiring, KPIs, e-commerce …
-
-    def vector(self) -> list[float]:
-        return [self.dense, self.heading, self.off_topic, self.coverage, float(self.domain_word)]
-
+from .retrieval import Retrieval
+from .signals import FILLER, ScopeSignals
 
 # Fitted by bench/fit_scope.py on eval/gold.jsonl (balanced logistic regression); order as in
 # ScopeSignals.vector(), last value the intercept.
 SCOPE_WEIGHTS: tuple[float, ...] = (22.2503, 4.6753, -10.7946, 11.9753, 4.1458, -11.488)
-
-
-def uses_domain_words(question: str) -> bool:
-    return bool(_STRONG.search(question))
 
 
 def scope_score(signals: ScopeSignals, weights: tuple[float, ...] = SCOPE_WEIGHTS) -> float:
@@ -127,20 +30,11 @@ def in_scope(signals: ScopeSignals, bias: float = 0.0) -> bool:
     return scope_score(signals) + bias > 0
 
 
-_FILLER = set(
-    """ok okay so well now then please just really a an the this that it these those what which how where when
-    do does can could should would will i me my we us our you your is are be to with for of and or first next
-    hoe wat welke waar wanneer ik mij mijn me mn we wij ons onze je jij u dit dat die deze het de een is zijn
-    moet moeten kan kun kunt zal doe doen nu dan eerst graag even toch eigenlijk en of met voor op bij aan""".split()
-)
-# Chat shorthand and fillers: neither known nor unknown to the guidance, so they do not count for coverage.
-INFORMAL = _FILLER | set(
-    """dont doesnt isnt arent cant wont didnt im ive id youre thats whats hows lol rn tbh btw bc pls plz thx
-    thanks hi hello hey kinda sorta gonna wanna gotta thru ppl guy guys gal dev devs ecom biz info
-    actually honestly basically literally anyway stuff thing things like
-    mn zn gwn ff vh nou precies eigenlijk gewoon echt beetje soort zo'n hoi hallo dank bedankt iets
-    allemaal zeg maar niks niets iets alles nothing something anything everything all""".split()
-)
+def decide(retrieval: Retrieval, bias: float = 0.0) -> Retrieval:
+    """The retrieval with its verdict: relevant when its signals say the guidance answers the question."""
+    return dataclasses.replace(retrieval, relevant=in_scope(retrieval.scope, bias))
+
+
 _ASKS_FOR_STEPS = set(
     """fix solve sort steps step start begin help advice advise tips tip plan next approach
     los oplossen opgelost stappen stap stappenplan beginnen begin starten hulp helpen help advies tips tip
@@ -158,4 +52,4 @@ def is_vague_request(question: str) -> bool:
     words = re.findall(r"[a-zà-ÿ']+", question.lower())
     if not words or len(words) > 12:
         return False
-    return all(w in _FILLER or w in _ASKS_FOR_STEPS for w in words) and any(w in _ASKS_FOR_STEPS for w in words)
+    return all(w in FILLER or w in _ASKS_FOR_STEPS for w in words) and any(w in _ASKS_FOR_STEPS for w in words)

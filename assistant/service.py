@@ -1,7 +1,9 @@
-"""The assistant as one object: question → retrieve → answer, for the CLI, the web app and the eval.
+"""The assistant as one object, for the CLI, the web app and the eval: it runs the question path in order.
 
-It validates input, makes follow-ups standalone, decides "not in my guidance" before any model is
-called, and turns every model failure into the offline answer with a one-line notice.
+clean the question → make a follow-up stand alone (conversation.py) → retrieve (retrieval.py) → decide
+"in my guidance or not" before any model is called (scope.py) → answer with the LLM (llm.py) or offline
+(compose.py), turning every model failure into the offline answer with a one-line notice. Channels render
+the resulting `Answer` themselves (render.py).
 """
 
 from __future__ import annotations
@@ -13,26 +15,26 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .answer import (
+from .compose import compose_offline
+from .config import Settings
+from .conversation import condense_offline, standalone_question
+from .embeddings import make_embeddings
+from .errors import AssistantError, InvalidQuestionError, LLMUnavailableError
+from .language import detect_language
+from .llm import (
     answer_chain,
     cited_numbers,
-    compose_offline,
-    condense_chain,
     format_sources,
     history_messages,
-    invoke_with_deadline,
     make_llm,
     stream_with_deadlines,
     strip_bad_citations,
 )
-from .config import Settings
-from .embeddings import make_embeddings
-from .errors import AssistantError, InvalidQuestionError, LLMUnavailableError
-from .language import detect_language
-from .prompts import LANGUAGE_NAMES, t
-from .retrieval import HybridSearch, IndexReader, Retrieval, condense_offline, is_follow_up
-from .scope import is_vague_request
+from .prompts import LANGUAGE_NAMES
+from .retrieval import HybridSearch, IndexReader, Retrieval
+from .scope import decide, is_vague_request
 from .store import IndexStore
+from .texts import t
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -106,6 +108,8 @@ def _without_markup(text: str) -> str:
 
 
 class Assistant:
+    """One per process: holds the embedding model, the index reader and the optional LLM; thread-safe."""
+
     def __init__(self, settings: Settings, store: IndexStore | None = None) -> None:
         self.settings = settings
         self.store = store or IndexStore(settings)
@@ -119,7 +123,8 @@ class Assistant:
         return "llm" if self._llm is not None else "offline"
 
     def search(self, question: str, k: int | None = None, lang: str | None = None) -> Retrieval:
-        return self.search_engine.search(question, k=k, lang=lang)
+        """Retrieve, then decide: the passages for `question` and whether they answer it."""
+        return decide(self.search_engine.search(question, k=k, lang=lang), self.settings.scope_bias)
 
     def _language(self, question: str, history: list[dict[str, str]], lang: str | None) -> str:
         if lang in LANGUAGE_NAMES:
@@ -135,21 +140,14 @@ class Assistant:
     def _standalone(self, question: str, history: list[dict[str, str]]) -> str:
         if not history:
             return question
-        if self._llm is not None and is_follow_up(question):
-            try:
-                rewritten = invoke_with_deadline(
-                    condense_chain(self._llm),
-                    {
-                        "history": history_messages(history, self.settings.history_turns, 600),
-                        "question": question,
-                    },
-                    self.settings.llm_first_token_timeout,
-                ).strip()
-                if rewritten and len(rewritten) < 500:
-                    return rewritten
-            except LLMUnavailableError:
-                pass
-        return condense_offline(question, history, self.reader.snapshot().role_terms)
+        return standalone_question(
+            question,
+            history,
+            self.reader.snapshot().role_terms,
+            self._llm,
+            self.settings.history_turns,
+            self.settings.llm_first_token_timeout,
+        )
 
     def retrieve(
         self, question: str, history: list[dict[str, str]] | None = None, lang: str | None = None, k: int | None = None
@@ -183,13 +181,14 @@ class Assistant:
     def stream(
         self, question: object, history: list[dict[str, str]] | None = None, lang: str | None = None
     ) -> Iterator[Event]:
+        """The answer as events: text as it is written, maybe a reset, then the final `Answer`."""
         started = time.perf_counter()
         history = [m for m in (history or []) if isinstance(m, dict)][-self.settings.max_history_turns * 2 :]
         text = clean_question(question, self.settings.max_message_chars, lang or "en")
         lang = self._language(text, history, lang)
         standalone, retrieval = self._retrieve(text, history, lang)
         timings = {"retrieval": (time.perf_counter() - started) * 1000}
-        base = dict(
+        base: dict[str, Any] = dict(
             id=uuid.uuid4().hex,
             question=text,
             lang=lang,
@@ -198,12 +197,10 @@ class Assistant:
         )
 
         if not retrieval.relevant or not retrieval.hits:
-            answer = Answer(
+            declined = Answer(
                 **base, answer=t(lang, "decline"), sources=[], mode=self.mode, fallback=False, declined=True
             )
-            answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
-            yield Event("token", answer.answer)
-            yield Event("final", answer=answer)
+            yield from _finish(declined, started, timings)
             return
 
         if self._llm is not None:
@@ -211,7 +208,7 @@ class Assistant:
             try:
                 inputs = {
                     "language_name": LANGUAGE_NAMES.get(lang, "English"),
-                    "sources": _format_sources(retrieval),
+                    "sources": format_sources(retrieval.hits),
                     "history": history_messages(
                         history, self.settings.history_turns, self.settings.history_token_budget
                     ),
@@ -238,22 +235,15 @@ class Assistant:
                     fallback=False,
                     declined=False,
                 )
-                answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
-                yield Event("final", answer=answer)
+                yield from _finish(answer, started, timings, streamed=True)
                 return
             except LLMUnavailableError:
                 if streamed:
                     yield Event("reset")
-                answer = self._offline(retrieval, base, fallback=True)
-                answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
-                yield Event("token", answer.answer)
-                yield Event("final", answer=answer)
+                yield from _finish(self._offline(retrieval, base, fallback=True), started, timings)
                 return
 
-        answer = self._offline(retrieval, base, fallback=False)
-        answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
-        yield Event("token", answer.answer)
-        yield Event("final", answer=answer)
+        yield from _finish(self._offline(retrieval, base, fallback=False), started, timings)
 
     def _offline(self, retrieval: Retrieval, base: dict[str, Any], fallback: bool) -> Answer:
         text, cited = compose_offline(
@@ -276,8 +266,12 @@ class Assistant:
         )
 
 
-def _format_sources(retrieval: Retrieval) -> str:
-    return format_sources(retrieval.hits)
+def _finish(answer: Answer, started: float, timings: dict[str, float], streamed: bool = False) -> Iterator[Event]:
+    """Every answer ends the same way: timed, its text as one token unless it was streamed, then final."""
+    answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
+    if not streamed:
+        yield Event("token", answer.answer)
+    yield Event("final", answer=answer)
 
 
 def _source(retrieval: Retrieval, n: int) -> Source:

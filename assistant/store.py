@@ -28,7 +28,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.errors import NotFoundError
 
 from .config import Settings
-from .embeddings import USEChromaEmbeddingFunction, chroma_embedding_function
+from .embeddings import chroma_embedding_function, use_chroma_function
 from .errors import AssistantError, IndexCorruptError, IndexMissingError
 
 META_COLLECTION = "assistant_meta"
@@ -89,12 +89,12 @@ class IndexStore:
     # -- the pointer -------------------------------------------------------------------------------
     def _meta(self) -> Collection:
         """The pointer collection, created on first write. Readers use `pointer()`, which never creates it."""
-        return self.client.get_or_create_collection(META_COLLECTION, embedding_function=USEChromaEmbeddingFunction())
+        return self.client.get_or_create_collection(META_COLLECTION, embedding_function=use_chroma_function())
 
     def pointer(self) -> dict[str, Any]:
         """The pointer's metadata; empty when nothing was ever published. Read-only (asked on every question)."""
         try:
-            meta = self.client.get_collection(META_COLLECTION, embedding_function=USEChromaEmbeddingFunction())
+            meta = self.client.get_collection(META_COLLECTION, embedding_function=use_chroma_function())
         except NotFoundError:
             return {}
         except Exception as exc:  # noqa: BLE001 - any store failure means the same thing to the user

@@ -2,11 +2,11 @@
 
     python bench/fit_scope.py [--gold eval/gold.jsonl] [--write]
 
-Fits a balanced logistic regression on the scope signals of every gold question (assistant/scope.py:
-nearest passage, nearest heading, nearest off-topic example, vocabulary coverage, domain word), prints the
-weights, and reports false and missed declines on every eval/*.jsonl file with the current and the new
-weights. `--write` puts the new weights into assistant/scope.py. Refit after changing the guidance, the
-off-topic examples or the embedding model.
+Fits a balanced logistic regression on the scope signals of every gold question (measured by the search,
+assistant/signals.py: nearest passage, nearest heading, nearest off-topic example, vocabulary coverage,
+domain word), prints the weights, and reports false and missed declines on every eval/*.jsonl file with
+the current and the new weights. `--write` puts the new weights into assistant/scope.py. Refit after
+changing the guidance, the off-topic examples or the embedding model.
 """
 
 from __future__ import annotations

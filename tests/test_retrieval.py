@@ -59,15 +59,6 @@ def test_follow_up_carries_the_topic_forward(assistant):
     assert "traffic" in answer.answer.lower()
 
 
-def test_langchain_retriever_returns_documents_or_nothing(assistant):
-    from assistant.retrieval import KnowledgeRetriever
-
-    retriever = KnowledgeRetriever(search_engine=assistant.search_engine, k=3)
-    docs = retriever.invoke("Welke KPI's gebruik ik voor mijn klantenservice?")
-    assert len(docs) == 3 and docs[0].metadata["lang"] == "nl" and "CSAT" in docs[0].page_content
-    assert retriever.invoke("recipe for pancakes") == []
-
-
 @pytest.mark.parametrize(
     ("question", "lang"),
     [

@@ -1,36 +1,25 @@
-"""Turn retrieved guidance into an answer: offline (composed from the passages) or with an LLM.
+"""The offline answer: composed from the retrieved passages, without any model server.
 
-The offline answer picks the passages' sentences that are closest to the question and keeps lists whole,
-so an owner gets a short, readable, cited answer without any model server. The LLM answer streams from
-any OpenAI-compatible server and falls back to the offline answer when that server fails in any way.
+It picks the passages' sentences that are closest to the question and keeps lists whole, so an owner gets a
+short, readable, cited answer. It is also what an owner gets when the LLM fails in any way (see llm.py).
 """
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
 import numpy as np
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
-from langchain_core.runnables import Runnable
 
-from .config import Settings
-from .errors import LLMUnavailableError
-from .prompts import CONDENSE_PROMPT, LANGUAGE_NAMES, SYSTEM_PROMPT, t
 from .retrieval import Hit
+from .texts import t
 
 PRIMARY_WHOLE_WORDS = 260  # a section this short is shown whole: it was written to be read as one
 RUNNER_UP_MARGIN = 0.05  # a second passage scored within this of the first gets more room in the answer
 RUNNER_UP_WORDS = 120
 RUNNER_UP_WHOLE_WORDS = 170
 ANSWER_WORDS = 330
-CITE_RE = re.compile(r"\[(\d{1,2})\]")
 
 
 @dataclass
@@ -81,7 +70,9 @@ def _join(units: list[Unit], n: int) -> str:
     return f"{text} [{n}]" if not text.endswith("\n") else f"{text}[{n}]"
 
 
-def compose_offline(question_vec: np.ndarray | None, hits: list[Hit], lang: str, embed_many) -> tuple[str, list[int]]:
+def compose_offline(
+    question_vec: np.ndarray | None, hits: list[Hit], lang: str, embed_many: Callable[[list[str]], np.ndarray]
+) -> tuple[str, list[int]]:
     """A short answer from the best passages. Returns the text and the hit indexes it cites."""
     if not hits:
         return t(lang, "decline"), []
@@ -172,119 +163,3 @@ def _pick(scored: list[tuple[Unit, float]], budget: int, max_units: int = 8) -> 
             chosen[u.order] = u
         used += cost
     return [chosen[k] for k in sorted(chosen)]
-
-
-# -- LLM mode ---------------------------------------------------------------------------------------------
-
-
-def make_llm(settings: Settings, streaming: bool = True):
-    from langchain_openai import ChatOpenAI
-
-    return ChatOpenAI(
-        model=settings.llm_model,
-        api_key=settings.openai_api_key or "not-needed",  # local servers accept any key
-        base_url=settings.openai_base_url,
-        temperature=settings.llm_temperature,
-        timeout=httpx.Timeout(settings.llm_read_timeout, connect=settings.llm_connect_timeout),
-        max_retries=settings.llm_max_retries,
-        streaming=streaming,
-        stream_usage=False,  # token counts are not used; skipping them saves work on every chunk
-    )
-
-
-def format_sources(hits: list[Hit]) -> str:
-    blocks = []
-    for n, hit in enumerate(hits, start=1):
-        meta = hit.metadata
-        blocks.append(f"[{n}] {meta.get('title', '')} — {meta.get('section', '')}\n{hit.text}")
-    return "\n\n".join(blocks)
-
-
-def history_messages(history: list[dict[str, str]], turns: int, token_budget: int) -> list[BaseMessage]:
-    """The last `turns` exchanges, newest kept first, within a rough token budget (4 chars a token)."""
-    kept: list[BaseMessage] = []
-    budget = token_budget * 4
-    for message in reversed(history[-turns * 2 :]):
-        content = str(message.get("content") or "")
-        if not content:
-            continue
-        if len(content) > budget:
-            break
-        budget -= len(content)
-        cls = HumanMessage if message.get("role") == "user" else AIMessage
-        kept.append(cls(content=content))
-    return list(reversed(kept))
-
-
-def answer_chain(llm) -> Runnable:
-    prompt = ChatPromptTemplate.from_messages(
-        [("system", SYSTEM_PROMPT), MessagesPlaceholder("history"), ("human", "{question}")]
-    )
-    return prompt | llm | StrOutputParser()
-
-
-def condense_chain(llm) -> Runnable:
-    prompt = ChatPromptTemplate.from_messages(
-        [("system", CONDENSE_PROMPT), MessagesPlaceholder("history"), ("human", "{question}")]
-    )
-    return prompt | llm | StrOutputParser()
-
-
-def stream_with_deadlines(
-    runnable: Runnable, inputs: dict, first_token_timeout: float, idle_timeout: float
-) -> Iterator[str]:
-    """Stream a runnable from a worker thread so a silent or stalled server can't hang the caller.
-
-    Raises LLMUnavailableError when the first token or any later one does not come in time, or when the
-    stream fails. The worker is a daemon thread; the HTTP client's own read timeout ends it.
-    """
-    q: queue.Queue = queue.Queue()
-    done = object()
-
-    def work() -> None:
-        try:
-            for piece in runnable.stream(inputs):
-                q.put(piece)
-            q.put(done)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
-            q.put(exc)
-
-    threading.Thread(target=work, daemon=True, name="llm-stream").start()
-    timeout = first_token_timeout
-    while True:
-        try:
-            item = q.get(timeout=timeout)
-        except queue.Empty:
-            raise LLMUnavailableError("the AI model did not answer in time") from None
-        if item is done:
-            return
-        if isinstance(item, BaseException):
-            raise LLMUnavailableError(f"the AI model failed ({type(item).__name__})") from item
-        timeout = idle_timeout
-        yield item
-
-
-def invoke_with_deadline(runnable: Runnable, inputs: dict, timeout: float) -> str:
-    return "".join(stream_with_deadlines(runnable, inputs, timeout, timeout))
-
-
-def cited_numbers(text: str, available: int) -> list[int]:
-    """The [n] marks in an answer that point at real sources, in order of first use."""
-    seen: list[int] = []
-    for m in CITE_RE.finditer(text):
-        n = int(m.group(1))
-        if 1 <= n <= available and n not in seen:
-            seen.append(n)
-    return seen
-
-
-def strip_bad_citations(text: str, available: int) -> str:
-    return CITE_RE.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= available else "", text)
-
-
-def system_prompt_for(hits: list[Hit], lang: str) -> str:
-    return SYSTEM_PROMPT.format(language_name=LANGUAGE_NAMES.get(lang, "English"), sources=format_sources(hits))
-
-
-def as_messages(system: str, history: list[BaseMessage], question: str) -> list[BaseMessage]:
-    return [SystemMessage(content=system), *history, HumanMessage(content=question)]

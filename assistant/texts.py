@@ -1,0 +1,96 @@
+"""Every user-facing sentence, in both languages: what the assistant says on its own and what the chat page shows.
+
+One catalogue, so a translation is checked in one place; the LLM prompts live in prompts.py.
+"""
+
+from __future__ import annotations
+
+TEXT = {
+    "en": {
+        "decline": (
+            "I couldn't find anything about that in my guidance, so I won't guess. I help online shop owners "
+            "build their e-commerce team: which roles you need and when, in-house or freelance, KPIs per "
+            'role, where to start, and a step-by-step checklist. Try for example: "We are a two-person '
+            'webshop, what team do we need first?"'
+        ),
+        "empty": "Please type a question about building your e-commerce team.",
+        "too_long": "Your question is too long ({n} characters; the limit is {limit}). Please shorten it.",
+        "not_text": "That doesn't look like a question in text. Please type your question in words.",
+        "llm_down": "The AI model was unavailable, so this answer was composed directly from the guidance.",
+        "index_missing": "The knowledge index is not ready yet. Please try again in a moment.",
+        "also": "Also relevant:",
+        "rate_limited": "Too many questions in a row. Please try again in {n} s.",
+        "overview_query": "What are the steps to an e-commerce team structure that fits my business?",
+        # the chat page
+        "intro": (
+            "**Build your e-commerce team, one role at a time.** Ask which roles your shop needs and when, "
+            "in-house or freelance, KPIs per role, where to start, or about the coffee-shop case. Every answer "
+            "shows the guidance it comes from. *I only know the team-building guidance: for tax, law or "
+            "anything else, ask an expert.* You can ask in English or Dutch."
+        ),
+        "box": "Your question",
+        "placeholder": "e.g. We are a two-person webshop, what team do we need first?",
+        "send": "Send",
+        "clear": "Clear chat",
+        "comment": "What was wrong or missing? (optional)",
+        "comment_send": "Send feedback",
+        "examples": "Examples",
+        "thanks": "Thanks, your feedback helps us improve the guidance.",
+        "sources": "Sources",
+        "server_error": "Something went wrong on our side. Please try again.",
+    },
+    "nl": {
+        "decline": (
+            "Daar vind ik niets over in mijn richtlijnen, dus ik ga niet gokken. Ik help eigenaren van "
+            "webshops hun e-commerceteam op te bouwen: welke rollen je wanneer nodig hebt, zelf in dienst of "
+            "freelance, KPI's per rol, waar je begint en een stappenplan. Vraag bijvoorbeeld: \"We zijn een "
+            'webshop met twee mensen, welk team hebben we als eerste nodig?"'
+        ),
+        "empty": "Typ een vraag over het opbouwen van je e-commerceteam.",
+        "too_long": "Je vraag is te lang ({n} tekens; de limiet is {limit}). Maak hem korter.",
+        "not_text": "Dat lijkt geen vraag in tekst. Typ je vraag in woorden.",
+        "llm_down": "Het AI-model was niet bereikbaar; dit antwoord is rechtstreeks uit de richtlijnen samengesteld.",
+        "index_missing": "De kennisbank is nog niet klaar. Probeer het zo meteen opnieuw.",
+        "also": "Ook relevant:",
+        "rate_limited": "Je stelt veel vragen achter elkaar. Probeer het over {n} s opnieuw.",
+        "overview_query": "Welke stappen zet ik naar een e-commerceteamstructuur die past bij mijn bedrijf?",
+        # the chat page
+        "intro": (
+            "**Bouw je e-commerceteam, rol voor rol.** Vraag welke rollen je webshop wanneer nodig heeft, "
+            "zelf in dienst of freelance, KPI's per rol, waar je begint, of naar de case van de koffiezaak. "
+            "Bij elk antwoord zie je uit welke richtlijn het komt. *Ik ken alleen de richtlijnen over je team: "
+            "voor belasting, recht of andere zaken vraag je een expert.* Je kunt in het Nederlands of Engels vragen."
+        ),
+        "box": "Je vraag",
+        "placeholder": "Bijv. We zijn een webshop met twee mensen, welk team hebben we eerst nodig?",
+        "send": "Verstuur",
+        "clear": "Wis gesprek",
+        "comment": "Wat was er mis of wat ontbrak? (optioneel)",
+        "comment_send": "Verstuur feedback",
+        "examples": "Voorbeelden",
+        "thanks": "Bedankt, met je feedback verbeteren we de richtlijnen.",
+        "sources": "Bronnen",
+        "server_error": "Er ging bij ons iets mis. Probeer het opnieuw.",
+    },
+}
+
+
+# The chat page's bilingual parts, shown before the owner picks a language.
+APP_TITLE = "E-commerce team assistant"
+LANGUAGE_CHOICES = {"English": "en", "Nederlands": "nl"}
+LANGUAGE_LABEL = "Language / Taal"
+EXAMPLES_LABEL = "Examples / Voorbeelden"
+CHAT_PLACEHOLDER = "Ask about roles, hiring order, in-house vs freelance, KPIs… / Stel je vraag…"
+EXAMPLES = [
+    "We are a two-person webshop, what team do we need first?",
+    "Welke KPI's gebruik ik voor mijn klantenservice?",
+    "Should I hire in-house or outsource?",
+    "Moet ik SEO uitbesteden aan een freelancer?",
+    "Which KPIs should my digital marketer have?",
+    "Wat deed de koffiewebshop om de conversie te verhogen?",
+]
+
+
+def t(lang: str, key: str, **kwargs: object) -> str:
+    """The text `key` in `lang` (English for a language we do not serve), with its {placeholders} filled."""
+    return TEXT.get(lang, TEXT["en"])[key].format(**kwargs)

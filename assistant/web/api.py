@@ -1,0 +1,109 @@
+"""The REST API: health, chat (whole answer or Server-Sent Events) and feedback on an answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from ..errors import AssistantError, InvalidQuestionError
+from ..render import answer_payload
+from ..service import Event
+from ..texts import t
+from .lifecycle import AppState, app_state
+from .responses import ApiError
+
+router = APIRouter()
+State = Annotated[AppState, Depends(app_state)]
+
+
+class ChatMessageIn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20000)
+
+
+class ChatRequest(BaseModel):
+    message: str
+    history: list[ChatMessageIn] = Field(default_factory=list)
+    lang: Literal["en", "nl"] | None = None
+
+
+class FeedbackRequest(BaseModel):
+    answer_id: str = Field(min_length=1, max_length=64)
+    rating: Literal["up", "down"]
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+@router.get("/healthz", tags=["health"])
+def healthz(state: State) -> JSONResponse:
+    status, body = state.health()
+    return JSONResponse(body, status_code=status)
+
+
+def _check(state: AppState, req: ChatRequest, request: Request) -> None:
+    settings = state.settings
+    wait = state.limiter.check(request.client.host if request.client else "unknown")
+    if wait:
+        raise ApiError(429, t(req.lang or "en", "rate_limited", n=wait), headers={"Retry-After": str(wait)})
+    if len(req.history) > settings.max_history_turns * 2:
+        raise ApiError(413, f"history is too long: at most {settings.max_history_turns * 2} messages")
+    if len(req.message) > settings.max_message_chars:
+        raise ApiError(413, f"message is too long: at most {settings.max_message_chars} characters")
+    if state.assistant is None:
+        raise ApiError(503, t(req.lang or "en", "index_missing"))
+
+
+def _start(state: AppState, req: ChatRequest, request: Request) -> Iterator[Event]:
+    """Validate and start answering; input problems come back as a JSON error before any output."""
+    _check(state, req, request)
+    try:
+        events = state.answer(req.message, [m.model_dump() for m in req.history], req.lang, channel="api")
+        first = next(events)
+    except InvalidQuestionError as exc:
+        raise ApiError(400, str(exc)) from None
+    except AssistantError as exc:
+        raise ApiError(503, str(exc)) from None
+    return _chain(first, events)
+
+
+def _chain(first: Event, rest: Iterator[Event]) -> Iterator[Event]:
+    yield first
+    yield from rest
+
+
+@router.post("/api/chat", tags=["chat"])
+def chat(req: ChatRequest, request: Request, state: State) -> JSONResponse:
+    """Answer one message (with optional history); the whole answer at once."""
+    events = _start(state, req, request)
+    answer = next(e.answer for e in events if e.kind == "final" and e.answer is not None)
+    return JSONResponse(answer_payload(answer))
+
+
+@router.post("/api/chat/stream", tags=["chat"])
+def chat_stream(req: ChatRequest, request: Request, state: State) -> StreamingResponse:
+    """Server-Sent Events: `token` events with text, maybe a `reset`, then one `final` event."""
+    events = _start(state, req, request)
+
+    def sse() -> Iterator[str]:
+        for event in events:
+            if event.kind == "final" and event.answer is not None:
+                yield f"event: final\ndata: {json.dumps(answer_payload(event.answer), ensure_ascii=False)}\n\n"
+            elif event.kind == "reset":
+                yield "event: reset\ndata: {}\n\n"
+            else:
+                yield f"event: token\ndata: {json.dumps({'text': event.text}, ensure_ascii=False)}\n\n"
+
+    return StreamingResponse(sse(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.post("/api/feedback", tags=["feedback"])
+def feedback(req: FeedbackRequest, state: State) -> JSONResponse:
+    if not state.feedback.enabled:
+        raise ApiError(404, "feedback is turned off on this server")
+    if not state.feedback.rate(req.answer_id, req.rating, req.comment):
+        raise ApiError(404, "unknown answer id")
+    return JSONResponse({"ok": True})

@@ -1,0 +1,52 @@
+"""Serve the app with uvicorn: one process, or several workers that each build their own app."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from fastapi import FastAPI
+
+from ..config import Settings
+
+# Set for this process before Gradio, huggingface_hub and Chroma are imported: they read them once.
+OFFLINE_ENVIRONMENT = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+
+
+def offline_environment() -> None:
+    """No analytics, no telemetry, no model hub: the app never calls out. Values already set are kept."""
+    for name, value in OFFLINE_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for uvicorn workers: each worker process reads the settings and builds its own app."""
+    offline_environment()
+    from .app import create_app
+
+    return create_app(Settings())
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    import uvicorn
+
+    offline_environment()
+    from .app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    host = host or settings.host
+    port = port or settings.port
+    print(f"E-commerce team assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
+    if settings.workers > 1:
+        # Several processes: each loads the index; the ingest lock makes the first start build it once.
+        uvicorn.run(
+            "assistant.web:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=settings.workers,
+            log_level="warning",
+        )
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
