@@ -319,9 +319,14 @@ def polish(plan: TeamPlan, polisher: Polisher | None) -> TeamPlan:
     except Exception:  # noqa: BLE001 - any model failure: the offline plan stands
         return plan
     new_summary = str(texts.get("summary") or "").strip() or plan.summary
-    ads = [{**ad, "markdown": str(texts.get(ad["role"]) or "").strip() or ad["markdown"]} for ad in plan.job_ads]
+    ads = [{**ad, "markdown": _text(texts.get(ad["role"])) or ad["markdown"]} for ad in plan.job_ads]
     changed = new_summary != plan.summary or ads != plan.job_ads
     return replace(plan, summary=new_summary, job_ads=ads, polished=changed)
+
+
+def _text(value: Any) -> str:
+    text = str(value or "").strip()
+    return text + "\n" if text else ""
 
 
 class TeamPlanner:
