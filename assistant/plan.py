@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .config import Settings
@@ -63,13 +63,10 @@ class TeamPlan:
     job_ads: list[dict[str, Any]]
     inputs: dict[str, Any]
     version: str
-    polished: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    polished: bool = False  # True when a model reworded the summary or a job ad
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("extra")
-        return data
+        return asdict(self)
 
 
 # -- inputs -------------------------------------------------------------------------------------------------

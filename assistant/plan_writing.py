@@ -16,7 +16,7 @@ Entry = dict[str, Any]
 TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "how": {
-            "owner": "you (the owner)",
+            "owner": "you, the owner",
             "assistant": "assistant / part-time",
             "freelance": "freelancer",
             "agency": "agency or partner",
@@ -84,7 +84,7 @@ TEXT: dict[str, dict[str, Any]] = {
     },
     "nl": {
         "how": {
-            "owner": "jij (de eigenaar)",
+            "owner": "jij, de eigenaar",
             "assistant": "assistent / parttime",
             "freelance": "freelancer",
             "agency": "bureau of partner",
