@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant ingest | search | ask | eval | serve`."""
+"""Command line: `python -m assistant ingest | search | ask | plan | eval | serve`."""
 
 from __future__ import annotations
 
@@ -34,12 +34,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.check:
         from .knowledge import load_knowledge
+        from .plan_rules import check_plan
 
         loaded = load_knowledge(settings.knowledge_dir)
-        for p in loaded.problems:
+        plan_problems = check_plan(settings.knowledge_dir, loaded.documents)
+        for p in loaded.problems + plan_problems:
             console.print(str(p), markup=False)
         console.print(f"{len(loaded.documents)} documents valid, {len(loaded.skipped)} skipped.", markup=False)
-        return 2 if loaded.errors or loaded.skipped else 0
+        plan_errors = any(p.severity == "error" for p in plan_problems)
+        return 2 if loaded.errors or loaded.skipped or plan_errors else 0
 
     gate = None
     if args.eval:
@@ -150,6 +153,19 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from .plan import TeamPlanner, to_markdown
+
+    plan = TeamPlanner(settings).plan(
+        people=args.people, stage=args.stage, budget=args.budget, goals=args.goal, have=args.have, lang=args.lang
+    )
+    if args.json:
+        _print_json(plan.as_dict())
+    else:
+        print(to_markdown(plan), end="")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluation import format_report, run_eval
 
@@ -212,6 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--history", help="JSON list of {role, content} messages before this question")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("plan", help="a team plan for your shop: roles now / next / later, KPIs, job ads")
+    p.add_argument("--people", help="people on the team now, you included (default 1)")
+    p.add_argument("--stage", help="starting (default), growing or scaling")
+    p.add_argument("--budget", help="monthly budget for people, in EUR")
+    p.add_argument("--goal", nargs="+", action="extend", default=[], help="traffic conversion service delivery …")
+    p.add_argument("--have", nargs="+", action="extend", default=[], help="roles already covered (ids or names)")
+    p.add_argument("--lang", default="en", help="en (default) or nl")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("eval", help="score retrieval and answers on a gold set")
     p.add_argument("file")

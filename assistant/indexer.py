@@ -28,7 +28,8 @@ from .chunking import Chunk, ChunkingOptions, chunk_documents
 from .config import Settings
 from .embeddings import IndexEmbeddings, make_embeddings
 from .errors import AssistantError, IndexMissingError, IngestLockedError
-from .knowledge import Problem, load_knowledge
+from .knowledge import PLAN_RULES_FILE, Problem, load_knowledge
+from .plan_rules import plan_metadata
 from .store import IndexStore
 
 BATCH = 64  # chunks embedded and written to Chroma at a time (a killed ingest loses at most one batch of work)
@@ -158,7 +159,8 @@ def _ingest(
 ) -> IngestReport:
     report = IngestReport(dry_run=dry_run)
     loaded = load_knowledge(settings.knowledge_dir)
-    report.problems, report.skipped = loaded.problems, loaded.skipped
+    plan_meta, plan_problems = plan_metadata(settings.knowledge_dir, loaded.documents)
+    report.problems, report.skipped = loaded.problems + plan_problems, loaded.skipped
     report.documents = len(loaded.documents)
     chunks = chunk_documents(loaded.documents, ChunkingOptions.from_settings(settings))
     report.chunks = len(chunks)
@@ -180,9 +182,11 @@ def _ingest(
     active = None
     reuse_vectors = False
     other_embedding = False  # the active version was built with another model: embed everything again
+    active_meta: dict[str, Any] = {}
     if store is not None:
         try:
             info, active = store.active()
+            active_meta = dict(active.metadata or {})
             other_embedding = info.embedding != signature
             reuse_vectors = not other_embedding and not rebuild
             got = active.get(include=["metadatas"])
@@ -209,8 +213,12 @@ def _ingest(
         if cid not in wanted:
             report.removed += 1
             changed_sources.add(str(meta.get("source", "?")))
+    # The team-plan rules and role front matter travel with the version (assistant/plan_rules.py).
+    if active_meta.get("plan_rules_hash") != plan_meta["plan_rules_hash"]:
+        changed_sources.add(PLAN_RULES_FILE)
+    plan_changed = active_meta.get("plan_hash") != plan_meta["plan_hash"]
     report.changed_sources = sorted(changed_sources)
-    report.changed = rebuild or other_embedding or not old_metas or bool(changed_sources)
+    report.changed = rebuild or other_embedding or not old_metas or bool(changed_sources) or plan_changed
 
     if not report.changed:
         report.version = store.active_name() if store is not None else None
@@ -220,7 +228,7 @@ def _ingest(
     else:
         assert store is not None
         reusable = _reusable_vectors(active, chunks, old_metas) if reuse_vectors else {}
-        report.version = _build_version(store, chunks, reusable, embeddings, signature, report, progress)
+        report.version = _build_version(store, chunks, reusable, embeddings, signature, report, progress, plan_meta)
         veto = gate(report.version) if gate else None
         if veto:
             store.drop(report.version)
@@ -258,6 +266,7 @@ def _build_version(
     signature: str,
     report: IngestReport,
     progress: Progress | None,
+    extra_meta: dict[str, Any],
 ) -> str:
     """Write a new version batch by batch (embedding what cannot be reused), check it, mark it ready."""
     docs = {c.metadata["source"] for c in chunks}
@@ -267,6 +276,7 @@ def _build_version(
             "chunks": len(chunks),
             "documents": len(docs),
             "languages": ",".join(sorted({c.metadata["lang"] for c in chunks})),
+            **extra_meta,
         }
     )
     probe_ids = {chunks[0].id, chunks[len(chunks) // 2].id, chunks[-1].id}

@@ -24,6 +24,7 @@ SUFFIXES = TEXT_SUFFIXES | {".html", ".htm", ".pdf", ".docx"}
 DOC_TYPES = {"article", "role", "faq", "case-study", "checklist", "guide"}
 ROLE_FIELDS = ("title", "aliases", "stage", "fit", "kpis")
 MAX_FILE_BYTES = 20 * 1024 * 1024
+PLAN_RULES_FILE = "plan.yaml"  # the team-plan rules (assistant/plan_rules.py), not guidance text
 # libyaml's safe loader when PyYAML was built with it (about 10x faster on a large knowledge base)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -78,6 +79,7 @@ class SourceDocument:
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
     id_line: int = 1  # where the id is set (front matter line), for problems about it
+    front_matter: dict[str, Any] = field(default_factory=dict)  # as parsed (lists stay lists), for the team plan
 
     @property
     def role_id(self) -> str | None:
@@ -353,7 +355,8 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
         for k, v in meta.items()
         if k not in ("id", "title", "lang", "type") and v is not None
     }
-    return SourceDocument(doc_id, title, lang, doc_type, rel, body, extra, id_line=id_line), problems
+    doc = SourceDocument(doc_id, title, lang, doc_type, rel, body, extra, id_line=id_line, front_matter=meta)
+    return doc, problems
 
 
 def load_knowledge(root: Path) -> LoadResult:
@@ -367,6 +370,8 @@ def load_knowledge(root: Path) -> LoadResult:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts) or path.name.lower() == "readme.md":
+            continue
+        if rel.as_posix() == PLAN_RULES_FILE:
             continue
         if path.suffix.lower() not in SUFFIXES:
             problems.append(
