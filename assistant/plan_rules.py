@@ -297,7 +297,8 @@ class PlanSource:
         with self._lock:
             info, collection = self.store.active()
             if self._facts is None or self._facts.version != info.name:
-                got = collection.get(where={"doc_type": {"$in": self.DOC_TYPES}}, include=["metadatas"])
+                where: Any = {"doc_type": {"$in": list(self.DOC_TYPES)}}
+                got = collection.get(where=where, include=["metadatas"])
                 metas = [dict(m or {}) for m in got["metadatas"] or []]
                 self._facts = facts_from_version(info.name, dict(collection.metadata or {}), metas)
             return self._facts
