@@ -110,3 +110,24 @@ def test_follow_up_in_the_api_uses_the_conversation(app_server):
     ).json()
     assert not body["declined"] and body["lang"] == "nl"
     assert "verkeer" in body["answer"].lower()
+
+
+def test_importing_the_web_package_sets_nothing_and_loads_no_ui():
+    """The no-telemetry environment is set when an app is served, not as a side effect of an import."""
+    import os
+    import subprocess
+    import sys
+
+    from assistant.config import ROOT
+
+    code = (
+        "import os, sys; import assistant.web as w; "
+        "assert callable(w.create_app) and callable(w.serve) and callable(w.app_from_environment); "
+        "print(sorted(k for k in ('GRADIO_ANALYTICS_ENABLED', 'HF_HUB_OFFLINE', 'ANONYMIZED_TELEMETRY') "
+        "if k in os.environ), 'gradio' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("GRADIO_ANALYTICS_ENABLED", "HF_HUB_OFFLINE")}
+    env.pop("ANONYMIZED_TELEMETRY", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[] False"
