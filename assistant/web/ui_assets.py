@@ -1,0 +1,54 @@
+"""The chat page's CSS and its one small script, kept apart from the Gradio layout in ui.py.
+
+Colours come from Gradio's theme variables, so light and dark mode (which follows the system) both keep
+text contrast at 4.5:1 or more; the script only wires `[n]` citations to their sources.
+"""
+
+from __future__ import annotations
+
+CSS = """
+footer {display: none !important}
+.gradio-container {padding-top: 8px !important}
+#header {align-items: center; flex-wrap: nowrap; gap: 8px; min-height: 0}
+#title {min-width: 0; flex: 1 1 auto}
+#title h1 {margin: 0; font-size: 1.25rem; line-height: 1.3; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; overflow-wrap: normal; word-break: keep-all}
+#ui-lang {flex: 0 0 auto !important; min-width: 0 !important; width: auto; padding: 0 !important}
+#ui-lang .wrap {flex-wrap: nowrap; gap: 4px}
+#ui-lang label {padding: 4px 8px !important; min-width: 0}
+#chat .placeholder-content, #chat .placeholder {color: var(--body-text-color)}
+#chat .sources details.src {margin: 4px 0}
+#chat .sources summary {cursor: pointer}
+#chat .src-path {color: var(--body-text-color-subdued); font-size: 0.85em; margin-top: 2px}
+#chat a.cite {font-weight: 600; text-decoration: none}
+#counter {min-height: 0; margin: 0; padding: 0 4px}
+#counter p {margin: 0; font-size: 0.9em}
+#input-row {align-items: stretch}
+#stop {min-width: 90px}
+@media (max-width: 640px) {
+  .gradio-container {padding: 4px 6px !important}
+  #title h1 {font-size: 1.05rem}
+  #chat {height: calc(100dvh - 200px) !important; min-height: 260px}
+  #input-row {position: sticky; bottom: 0; z-index: 10; background: var(--body-background-fill);
+    padding: 6px 0 4px; margin: 0}
+}
+"""
+
+# [n] in an answer opens and shows the matching source of the same answer (ids made by render.sources_html).
+JS = """
+() => {
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest && e.target.closest('a.cite');
+    if (!a) return;
+    const id = (a.getAttribute('href') || '').slice(1);
+    const target = id && document.getElementById(id);
+    if (!target) return;
+    e.preventDefault();
+    let d = target;
+    while (d) { if (d.tagName === 'DETAILS') d.open = true; d = d.parentElement && d.parentElement.closest('details'); }
+    target.scrollIntoView({block: 'nearest'});
+    const s = target.querySelector('summary');
+    if (s) s.focus({preventScroll: true});
+  });
+}
+"""
