@@ -96,7 +96,14 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "answer": answer.answer,
         "html": markdown_html(answer.answer, answer.sources),
         "sources": [
-            {"n": s.n, "source": s.source, "title": s.title, "section": s.section, "text": s.text}
+            {
+                "n": s.n,
+                "source": s.source,
+                "title": s.title,
+                "section": s.section,
+                "text": s.text,
+                "html": markdown_html(excerpt(s.text)),
+            }
             for s in answer.sources
         ],
         "mode": answer.mode,
