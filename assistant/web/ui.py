@@ -23,7 +23,7 @@ from ..render import inert, markdown_html, sources_html, sources_markdown
 from ..service import Answer
 from ..texts import APP_TITLE, EXAMPLES, LANGUAGE_CHOICES, TEXT, t
 from .lifecycle import AppState
-from .ui_assets import CSS, JS
+from .ui_assets import CSS, HEAD, JS
 
 log = logging.getLogger("assistant.web")
 
@@ -71,6 +71,11 @@ def _answer_messages(answer: Answer, lang: str) -> list[dict[str, Any]]:
     if answer.sources:
         out.append({"role": "assistant", "content": sources_html(answer, t(lang, "sources"), prefix)})
     return out
+
+
+def _title(lang: str) -> str:
+    """The full name on a desktop, a short one on a phone (CSS picks): the header never breaks a word."""
+    return f'# <span class="long">{APP_TITLE}</span><span class="short">{t(lang, "title_short")}</span>'
 
 
 def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blocks:
@@ -156,6 +161,7 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
         text = TEXT[lang]
         send_state, note = on_typing(message, choice)
         return (
+            gr.update(value=_title(lang)),
             gr.update(placeholder=text["intro"], label=text["chat_label"]),
             gr.update(label=text["box"], placeholder=text["placeholder"]),
             gr.update(value=text["send"], interactive=send_state["interactive"]),
@@ -192,7 +198,8 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
         rated_id = gr.State("")
         saved = gr.BrowserState({"history": [], "ids": {}}, storage_key=STORAGE_KEY)
         with gr.Row(equal_height=True, elem_id="header"):
-            gr.Markdown(f"# {APP_TITLE}", elem_id="title")
+            # the full name on a desktop, a short one on a phone: never a broken word
+            title = gr.Markdown(_title("en"), elem_id="title")
             ui_lang = gr.Radio(
                 list(LANGUAGE_CHOICES),
                 value="EN",
@@ -264,7 +271,7 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
         ui_lang.change(
             switch_language,
             [ui_lang, box],
-            [chatbot, box, send, stop, clear, comment, comment_send, examples_en, examples_nl, ui_lang, counter],
+            [title, chatbot, box, send, stop, clear, comment, comment_send, examples_en, examples_nl, ui_lang, counter],
             api_visibility="private",
         )
         demo.load(restore, saved, [chatbot, ids], api_visibility="private")
@@ -292,4 +299,6 @@ class _nothing:
 def mount_ui(app: Any, state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> Any:
     """Mount the chat page at / on the FastAPI app; returns the app Gradio hands back."""
     theme = gr.themes.Soft(**THEME_FONTS)  # type: ignore[arg-type]
-    return gr.mount_gradio_app(app, build_ui(state, extra_tabs), path="/", theme=theme, css=CSS, js=JS, footer_links=[])
+    return gr.mount_gradio_app(
+        app, build_ui(state, extra_tabs), path="/", theme=theme, css=CSS, js=JS, head=HEAD, footer_links=[]
+    )

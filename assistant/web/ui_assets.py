@@ -33,14 +33,22 @@ footer {display: none !important}
 #counter p {margin: 0; font-size: 0.9em}
 #input-row {align-items: stretch}
 #stop {min-width: 90px}
+#title .short {display: none}
 @media (max-width: 640px) {
-  .gradio-container {padding: 4px 6px !important}
-  #title h1 {font-size: 1.05rem}
+  #title h1 {font-size: 1.1rem}
+  #title .long {display: none}
+  #title .short {display: inline}
+  #send, #stop {min-width: 70px !important; flex-grow: 0 !important}
   #chat {height: calc(100dvh - 200px) !important; min-height: 260px}
   #input-row {position: sticky; bottom: 0; z-index: 10; background: var(--body-background-fill);
     padding: 6px 0 4px; margin: 0}
 }
 """
+
+# Gradio scopes `css` inside its content area; the page margin around it needs a plain style element.
+HEAD = """<style>@media (max-width: 640px) {
+  .gradio-container > .main.app {padding: 6px 8px 0 !important}
+}</style>"""
 
 # [n] in an answer opens and shows the matching source of the same answer (ids made by render.sources_html).
 JS = """
