@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench browser services clean
+.PHONY: run test lint bench browser services axe clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,14 +27,22 @@ services:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  fi
 
-browser: services
+browser: services axe
+
+# axe-core from the npm registry for the accessibility tests (tests/test_a11y.py injects axe.min.js into pages).
+AXE_JS := tests/.node/node_modules/axe-core/axe.min.js
+axe: $(AXE_JS)
+$(AXE_JS):
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	mkdir -p tests/.node
+	npm install --prefix tests/.node --no-audit --no-fund --silent axe-core@4
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy assistant
 
-test: $(STAMP) services lint
+test: $(STAMP) services axe lint
 	$(VENV)/bin/python bench/chain.py --n 10
 	$(VENV)/bin/python -m pytest -q
 	$(VENV)/bin/python ingest.py

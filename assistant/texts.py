@@ -38,6 +38,29 @@ TEXT = {
         "thanks": "Thanks, your feedback helps us improve the guidance.",
         "sources": "Sources",
         "server_error": "Something went wrong on our side. Please try again.",
+        "language": "Language",
+        "title_short": "Team assistant",
+        "chat_label": "Conversation",
+        "chat_empty": "Ask about roles, hiring order, in-house or freelance, or KPIs per role.",
+        "stop": "Stop",
+        "chars_left": "{n} characters left",
+        "chars_over": "{n} characters too long: the limit is {limit}. Please shorten your question.",
+        "stopped": "(stopped)",
+        # the widget
+        "w_title": "Team advice",
+        "w_open": "Open chat: {title}",
+        "w_close": "Close chat",
+        "w_ask": "Ask",
+        "w_placeholder": "E.g. what team do I need first?",
+        "w_greeting": "Hi! I help you build your e-commerce team: roles, in-house or freelance, KPIs per role.",
+        "w_busy": "Thinking…",
+        "w_error": "Something went wrong. Please try again.",
+        "w_up": "Helpful",
+        "w_down": "Not helpful",
+        "w_copy": "Copy",
+        "w_copied": "Copied",
+        "w_comment_send": "Send",
+        "w_file": "File",
     },
     "nl": {
         "decline": (
@@ -71,24 +94,51 @@ TEXT = {
         "thanks": "Bedankt, met je feedback verbeteren we de richtlijnen.",
         "sources": "Bronnen",
         "server_error": "Er ging bij ons iets mis. Probeer het opnieuw.",
+        "language": "Taal",
+        "title_short": "Teamassistent",
+        "chat_label": "Gesprek",
+        "chat_empty": "Vraag naar rollen, de volgorde van aannemen, zelf in dienst of freelance, of KPI's per rol.",
+        "stop": "Stop",
+        "chars_left": "Nog {n} tekens",
+        "chars_over": "{n} tekens te lang: de limiet is {limit}. Maak je vraag korter.",
+        "stopped": "(gestopt)",
+        # the widget
+        "w_title": "Teamadvies",
+        "w_open": "Open de chat: {title}",
+        "w_close": "Sluit de chat",
+        "w_ask": "Vraag",
+        "w_placeholder": "Bijv. welk team heb ik eerst nodig?",
+        "w_greeting": (
+            "Hoi! Ik help je je e-commerceteam op te bouwen: rollen, zelf in dienst of freelance, KPI's per rol."
+        ),
+        "w_busy": "Even denken…",
+        "w_error": "Er ging iets mis. Probeer het opnieuw.",
+        "w_up": "Nuttig",
+        "w_down": "Niet nuttig",
+        "w_copy": "Kopieer",
+        "w_copied": "Gekopieerd",
+        "w_comment_send": "Verstuur",
+        "w_file": "Bestand",
     },
 }
 
 
-# The chat page's bilingual parts, shown before the owner picks a language.
 APP_TITLE = "E-commerce team assistant"
-LANGUAGE_CHOICES = {"English": "en", "Nederlands": "nl"}
-LANGUAGE_LABEL = "Language / Taal"
-EXAMPLES_LABEL = "Examples / Voorbeelden"
-CHAT_PLACEHOLDER = "Ask about roles, hiring order, in-house vs freelance, KPIs… / Stel je vraag…"
-EXAMPLES = [
-    "We are a two-person webshop, what team do we need first?",
-    "Welke KPI's gebruik ik voor mijn klantenservice?",
-    "Should I hire in-house or outsource?",
-    "Moet ik SEO uitbesteden aan een freelancer?",
-    "Which KPIs should my digital marketer have?",
-    "Wat deed de koffiewebshop om de conversie te verhogen?",
-]
+LANGUAGE_CHOICES = {"EN": "en", "NL": "nl"}  # the chat page's language switch: short, each in its own language
+EXAMPLES = {
+    "en": [
+        "We are a two-person webshop, what team do we need first?",
+        "Should I hire in-house or outsource?",
+        "Which KPIs should my digital marketer have?",
+    ],
+    "nl": [
+        "Welke KPI's gebruik ik voor mijn klantenservice?",
+        "Moet ik SEO uitbesteden aan een freelancer?",
+        "Wat deed de koffiewebshop om de conversie te verhogen?",
+    ],
+}
+WIDGET_KEYS = [k for k in TEXT["en"] if k.startswith("w_")] + ["sources", "too_long", "rate_limited", "thanks"]
+WIDGET_KEYS += ["chars_left", "chars_over", "comment"]
 
 
 def t(lang: str, key: str, **kwargs: object) -> str:

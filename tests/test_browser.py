@@ -1,50 +1,102 @@
-"""A real browser (Debian chromium via Playwright) uses the chat like an owner would."""
+"""A real browser (Debian chromium via Playwright) uses the chat like an owner would, on a desktop and a phone."""
+
+import sqlite3
+import time
 
 import httpx
 import pytest
 
 from tests.conftest import AppServer
+from tests.fake_llm import FakeLLM
+
+DESKTOP = {"width": 1366, "height": 800}
+PHONE = {"width": 390, "height": 844}
+CHAT_TEXT = "(document.querySelector('#chat') || {innerText: ''}).innerText"
 
 
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context()
+@pytest.fixture(scope="module")
+def app_server(built_index) -> AppServer:
+    """The app with room for every question these tests ask within a minute (the rate limit is tested elsewhere)."""
+    server = AppServer(
+        built_index, env={"ASSISTANT_RATE_LIMIT_PER_MINUTE": "500", "ASSISTANT_RATE_LIMIT_PER_HOUR": "5000"}
+    )
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def new_page(browser, viewport=DESKTOP, **kwargs):
+    context = browser.new_context(viewport=viewport, **kwargs)
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.dialogs = dialogs
+    return page
+
+
+@pytest.fixture()
+def page(browser):
+    page = new_page(browser)
     yield page
-    context.close()
+    page.context.close()
 
 
-def ask(page, url: str, question: str) -> None:
+def open_chat(page, url: str) -> None:
     page.goto(url, wait_until="load")
-    box = page.locator("#question textarea")
-    box.wait_for(timeout=30000)
-    box.fill(question)
+    page.locator("#question textarea").wait_for(timeout=30000)
+
+
+def ask(page, url: str | None, question: str) -> None:
+    if url:
+        open_chat(page, url)
+    page.locator("#question textarea").fill(question)
     page.locator("#send").click()
+
+
+def wait_for_answer(page, text: str = "Sources") -> None:
+    page.wait_for_function(f"{CHAT_TEXT}.includes({text!r})", timeout=30000)
+    page.locator("#send").wait_for(state="visible", timeout=30000)
 
 
 def test_owner_asks_and_sees_a_sourced_answer(page, app_server: AppServer):
     ask(page, app_server.url, "Welke KPI's gebruik ik voor mijn klantenservice?")
-    bot = page.locator("#chat .message.bot, #chat [data-testid='bot']").first
-    bot.wait_for(timeout=30000)
-    page.wait_for_function("document.querySelector('#chat').innerText.includes('CSAT')", timeout=30000)
-    text = page.locator("#chat").inner_text()
-    assert "Bronnen" in text  # the sources panel under the answer
-    page.screenshot(path=str(app_server.log.parent / "chat.png"), full_page=True)
+    wait_for_answer(page, "CSAT")
+    wait_for_answer(page, "Sources")  # the sources panel under the answer, in the interface's language
+    # Answers are rendered HTML (no Markdown stars), sources show title and section, the path only small.
+    assert page.locator("#chat strong").count() > 0
+    assert "**" not in page.locator("#chat").inner_text()
+    summary = page.locator("#chat details.src summary").first.inner_text()
+    assert " — " in summary and ".md" not in summary
+    assert page.locator("#chat code").count() == 0
 
 
-def test_thumbs_down_is_stored(page, app_server: AppServer):
+def test_citation_opens_its_source(page, app_server: AppServer):
     ask(page, app_server.url, "Which KPIs should my digital marketer have?")
-    page.wait_for_function("document.querySelector('#chat').innerText.includes('traffic')", timeout=30000)
-    page.get_by_label("Dislike").first.click()
-    page.locator("#comment textarea").wait_for(timeout=10000)
-    page.locator("#comment textarea").fill("I wanted salary ranges")
-    page.locator("#comment-send").click()
-    import sqlite3
-    import time
+    wait_for_answer(page)
+    cite = page.locator("#chat a.cite").first
+    target = cite.get_attribute("href")[1:]
+    assert page.evaluate(f"document.getElementById('{target}').open") is False
+    cite.click()
+    assert page.evaluate(f"document.getElementById('{target}').open") is True
+    assert page.locator(f"[id='{target}'] .src-body").is_visible()
 
+
+def test_thumbs_down_comment_is_next_to_the_answer_and_stored(page, app_server: AppServer):
+    ask(page, app_server.url, "Which KPIs should my digital marketer have?")
+    wait_for_answer(page, "traffic")
+    page.get_by_label("Dislike").first.click()
+    comment = page.locator("#comment textarea")
+    comment.wait_for(timeout=10000)
+    # the comment box opens right under the conversation, above the question box
+    chat_box = page.locator("#chat").bounding_box()
+    comment_box = page.locator("#comment").bounding_box()
+    question_box = page.locator("#question").bounding_box()
+    assert 0 <= comment_box["y"] - (chat_box["y"] + chat_box["height"]) < 60
+    assert comment_box["y"] < question_box["y"]
+    comment.fill("I wanted salary ranges")
+    page.locator("#comment-send").click()
     db = app_server.log.parent / "feedback.sqlite3"
     for _ in range(50):
         rows = sqlite3.connect(db).execute("SELECT rating, comment FROM ratings").fetchall()
@@ -56,7 +108,7 @@ def test_thumbs_down_is_stored(page, app_server: AppServer):
 
 def test_html_in_a_question_renders_as_inert_text(page, app_server: AppServer):
     ask(page, app_server.url, "<img src=x onerror=alert(1)> <script>alert(2)</script> KPIs for customer service?")
-    page.wait_for_function("document.querySelector('#chat').innerText.includes('CSAT')", timeout=30000)
+    wait_for_answer(page, "CSAT")
     assert page.dialogs == []
     assert page.locator("#chat img[src='x']").count() == 0
     assert page.locator("#chat script").count() == 0
@@ -74,39 +126,161 @@ def test_page_loads_nothing_from_other_hosts(browser, app_server: AppServer):
             else None
         ),
     )
-    page.goto(app_server.url, wait_until="load")
-    page.locator("#question textarea").wait_for(timeout=30000)
+    open_chat(page, app_server.url)
     context.close()
     assert outside == []
     assert httpx.get(app_server.url).status_code == 200
 
 
-def test_interface_speaks_the_browsers_language(browser, app_server: AppServer):
-    context = browser.new_context(locale="nl-NL")
-    page = context.new_page()
+def test_interface_speaks_the_browsers_language_everywhere(browser, app_server: AppServer):
+    page = new_page(browser, locale="nl-NL")
     page.goto(app_server.url, wait_until="load")
     page.wait_for_function(
         "document.querySelector('#send') && document.querySelector('#send').innerText.includes('Verstuur')",
         timeout=30000,
     )
-    assert "Bouw je e-commerceteam" in page.locator("#intro").inner_text()
-    page.get_by_text("English", exact=True).click()
+    box = page.locator("#question textarea")
+    assert box.get_attribute("placeholder").startswith("Bijv.")
+    assert "Bouw je e-commerceteam" in page.locator("#chat").inner_text()
+    visible = page.locator("body").inner_text()
+    assert "Voorbeelden" in visible and "Examples" not in visible and " / " not in visible
+    page.get_by_text("EN", exact=True).click()
     page.wait_for_function("document.querySelector('#send').innerText.includes('Send')", timeout=10000)
-    context.close()
+    assert box.get_attribute("placeholder").startswith("e.g.")
+    visible = page.locator("body").inner_text()
+    assert "Examples" in visible and "Voorbeelden" not in visible
+    page.context.close()
 
 
 def test_a_follow_up_in_the_chat_uses_the_conversation(page, app_server: AppServer):
     ask(page, app_server.url, "Welke KPI's gebruik ik voor mijn klantenservice?")
-    page.wait_for_function("document.querySelector('#chat').innerText.includes('CSAT')", timeout=30000)
-    box = page.locator("#question textarea")
-    box.fill("en voor de marketeer?")
-    page.locator("#send").click()
+    wait_for_answer(page, "CSAT")
+    ask(page, None, "en voor de marketeer?")
     # the marketer's KPIs (organic traffic, conversion) appear in a second answer, in Dutch
     after_follow_up = (
-        "(() => { const t = document.querySelector('#chat').innerText; const q = 'en voor de marketeer?';"
+        f"(() => {{ const t = {CHAT_TEXT}; const q = 'en voor de marketeer?';"
         " const i = t.lastIndexOf(q); return i < 0 ? '' : t.slice(i + q.length).toLowerCase(); })()"
     )
     page.wait_for_function(f"{after_follow_up}.includes('verkeer')", timeout=30000)
     lines = [ln.strip() for ln in page.evaluate(after_follow_up).splitlines()]
     heading = next(ln for ln in lines if ln and ln != "loading content")
     assert "marketeer" in heading, heading  # the answer leads with the marketer's KPIs
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_page_opens_at_the_top_with_a_compact_header(browser, app_server: AppServer, viewport):
+    page = new_page(browser, viewport)
+    open_chat(page, app_server.url)
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.scrollY") == 0
+    title = page.locator("#title h1")
+    line = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('#title h1')).lineHeight)"))
+    assert title.bounding_box()["height"] < 1.6 * line  # one line: the title never wraps or breaks a word
+    assert page.locator("#ui-lang").bounding_box()["width"] < 0.35 * viewport["width"]
+    chat = page.locator("#chat").bounding_box()
+    assert chat["y"] < 120  # the conversation starts at the top of the first screen
+    assert page.locator("#question").bounding_box()["y"] + 40 < viewport["height"]  # and the box is on it too
+    if viewport is PHONE:
+        ask(page, None, "Which KPIs should I use for customer service?")
+        wait_for_answer(page)
+        box = page.locator("#question").bounding_box()
+        assert box["y"] + box["height"] <= viewport["height"]  # pinned to the bottom of the screen
+        page.screenshot(path=str(app_server.log.parent / "chat-phone.png"))
+    page.context.close()
+
+
+def test_empty_input_cannot_be_sent(page, app_server: AppServer):
+    open_chat(page, app_server.url)
+    send = page.locator("#send")
+    assert send.is_disabled()
+    box = page.locator("#question textarea")
+    box.fill("    ")
+    page.wait_for_timeout(500)
+    assert send.is_disabled()
+    box.press("Enter")
+    page.wait_for_timeout(1500)
+    assert page.locator("#chat .message").count() == 0
+    box.fill("in-house or outsource?")
+    page.wait_for_function("!document.querySelector('#send').disabled", timeout=10000)
+
+
+def test_a_long_question_gets_a_counter_not_a_silent_cut(page, app_server: AppServer):
+    open_chat(page, app_server.url)
+    box = page.locator("#question textarea")
+    box.fill("x" * 1900)
+    page.wait_for_function(
+        "document.querySelector('#counter').innerText.includes('100 characters left')", timeout=10000
+    )
+    box.fill("KPIs for customer service? " + "y" * 2973)  # 3,000 characters
+    page.wait_for_function(
+        "document.querySelector('#counter').innerText.includes('1000 characters too long')", timeout=10000
+    )
+    assert len(box.input_value()) == 3000  # nothing was cut
+    assert page.locator("#send").is_disabled()
+    box.press("Enter")
+    page.wait_for_timeout(1000)
+    assert page.locator("#chat .message").count() == 0
+
+
+def test_conversation_survives_a_reload_until_cleared(page, app_server: AppServer):
+    ask(page, app_server.url, "Should I hire in-house or outsource?")
+    wait_for_answer(page)
+    page.reload(wait_until="load")
+    page.wait_for_function(f"{CHAT_TEXT}.includes('Should I hire in-house or outsource?')", timeout=30000)
+    assert page.locator("#chat details.src").count() > 0
+    page.locator("#clear").click()
+    page.wait_for_function(f"!{CHAT_TEXT}.includes('Should I hire')", timeout=10000)
+    page.wait_for_timeout(500)
+    page.reload(wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=30000)
+    page.wait_for_timeout(1500)
+    assert "Should I hire" not in page.locator("#chat").inner_text()
+
+
+def _count_updates(page) -> None:
+    page.evaluate(
+        """() => {
+        // distinct partial answers on screen (text grew, sources not yet there): each one a visible update
+        const seen = new Set();
+        window.__updates = 0;
+        new MutationObserver(() => {
+          const bots = document.querySelectorAll('#chat .message.bot, #chat [data-testid="bot"]');
+          const text = bots.length ? bots[bots.length - 1].innerText.trim() : '';
+          if (text && !document.querySelector('#chat details.src')) seen.add(text);
+          window.__updates = seen.size;
+        }).observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true});
+      }"""
+    )
+
+
+def test_offline_answers_appear_line_by_line(page, app_server: AppServer):
+    open_chat(page, app_server.url)
+    _count_updates(page)
+    ask(page, None, "We are a two-person webshop, what team do we need first?")
+    wait_for_answer(page)
+    assert page.evaluate("window.__updates") >= 4
+
+
+def test_llm_tokens_stream_visibly_and_stop_keeps_the_partial_answer(browser, built_index):
+    words = " ".join(f"word{i}" for i in range(60))
+    with FakeLLM(reply=f"Start with the owner and one assistant [1]. {words}", token_delay=0.08) as fake:
+        app = AppServer(built_index, env={"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "test"})
+        try:
+            app.wait_ready()
+            page = new_page(browser)
+            open_chat(page, app.url)
+            _count_updates(page)
+            ask(page, None, "We are a two-person webshop, what team do we need first?")
+            page.wait_for_function(f"{CHAT_TEXT}.includes('word5')", timeout=30000)
+            stop = page.locator("#stop")
+            assert stop.is_visible() and not page.locator("#send").is_visible()
+            updates_so_far = page.evaluate("window.__updates")
+            assert updates_so_far >= 5  # token by token, not the whole answer at once
+            stop.click()
+            page.locator("#send").wait_for(state="visible", timeout=10000)
+            page.wait_for_timeout(1500)
+            text = page.locator("#chat").inner_text()
+            assert "word5" in text and "word59" not in text  # the partial answer stays, the rest never comes
+            page.context.close()
+        finally:
+            app.stop()

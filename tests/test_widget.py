@@ -2,7 +2,9 @@
 
 import http.server
 import socketserver
+import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -14,7 +16,11 @@ SNIPPET = (
     '<script src="{app}/widget.js" data-title="Team advice" data-lang="en" data-color="#0f766e" '
     'data-position="right" defer></script>'
 )
-HOST_PAGE = """<!doctype html><html><head><title>Candle shop</title>
+LONG_TITLE = "Questions about building your shop's team? Ask our advisor!!"  # 60 characters
+NL_SNIPPET = (
+    '<script src="{app}/widget.js" data-title="' + LONG_TITLE + '" data-lang="nl" data-color="#0f766e" defer></script>'
+)
+HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Candle shop</title>
 <style>body {{ font-family: serif; margin: 0 }} .tall {{ height: 3000px }} button {{ color: rgb(255, 0, 0) }}</style>
 </head><body><h1 id="shop">Handmade candles</h1><button id="own">Shop button</button><div class="tall"></div>
 {snippet}</body></html>"""
@@ -51,6 +57,7 @@ def sites(built_index, tmp_path_factory):
     page = HOST_PAGE.format(snippet=SNIPPET.format(app=app.url))
     (allowed_root / "index.html").write_text(page)
     (other_root / "index.html").write_text(page)
+    (allowed_root / "nl.html").write_text(HOST_PAGE.format(snippet=NL_SNIPPET.format(app=app.url)))
     try:
         app.wait_ready()
         yield app, allowed, other
@@ -68,14 +75,16 @@ def test_widget_on_an_allowed_site_answers_with_sources(browser, sites):
     bubble = page.locator("[data-ecom-team-widget] >> button.bubble")
     bubble.wait_for(timeout=15000)
     assert bubble.get_attribute("aria-label") == "Open chat: Team advice"
+    assert bubble.inner_text().strip() == "Team advice"  # the visible label
     bubble.focus()
     page.keyboard.press("Enter")  # keyboard accessible
     assert bubble.get_attribute("aria-expanded") == "true"
     frame = page.frame_locator("[data-ecom-team-widget] >> iframe")
     frame.locator("#q").fill("Which KPIs should I use for customer service?")
     frame.locator("#send").click()
-    frame.locator(".msg.bot >> text=CSAT").wait_for(timeout=30000)
-    assert "Sources" in frame.locator("details summary").last.inner_text()
+    frame.locator(".msg.bot .actions").wait_for(timeout=30000)
+    assert "CSAT" in frame.locator(".msg.bot").last.inner_text()
+    assert "Sources" in frame.locator("details.sources > summary").last.inner_text()
     # The host page is untouched: same scroll position, same styles.
     assert page.evaluate("window.scrollY") == 500
     assert page.evaluate("getComputedStyle(document.querySelector('#own')).color") == "rgb(255, 0, 0)"
@@ -88,6 +97,79 @@ def test_widget_on_an_allowed_site_answers_with_sources(browser, sites):
         page.wait_for_timeout(100)
     assert bubble.get_attribute("aria-expanded") == "false"
     page.close()
+
+
+def test_dutch_widget_answers_an_english_question_in_english_with_its_tools(browser, sites):
+    app, allowed, _ = sites
+    page = browser.new_context(viewport={"width": 1366, "height": 800}).new_page()
+    page.goto(f"{allowed.url}/nl.html", wait_until="load")
+    bubble = page.locator("[data-ecom-team-widget] >> button.bubble")
+    bubble.wait_for(timeout=15000)
+    # a labelled button: icon plus the data-title, ellipsized; its accessible name says what it does
+    assert bubble.inner_text().strip() == LONG_TITLE
+    assert bubble.get_attribute("aria-label") == f"Open de chat: {LONG_TITLE}"
+    assert bubble.bounding_box()["width"] <= 262
+    bubble.click()
+    frame = page.frame_locator("[data-ecom-team-widget] >> iframe")
+    # the long title ellipsizes: the close button stays inside the header
+    header, close = frame.locator("header").bounding_box(), frame.locator("#close").bounding_box()
+    assert close["x"] + close["width"] <= header["x"] + header["width"]
+    assert frame.locator("#send").inner_text() == "Vraag"  # the widget's own texts are Dutch
+    frame.locator("#q").fill("Which KPIs should I use for customer service?")
+    frame.locator("#send").click()
+    frame.locator(".actions").wait_for(timeout=30000)
+    answer = frame.locator(".msg.bot").last
+    text = answer.inner_text()
+    assert "CSAT" in text and "Ook relevant" not in text and "Also relevant" in text  # English, nothing Dutch
+    assert "**" not in text and answer.locator("strong").count() > 0  # rendered, not raw Markdown
+    paths = [p.replace("Bestand: ", "") for p in frame.locator(".src .path").all_text_contents()]
+    assert paths and all(p.startswith("en/") for p in paths), paths
+    # sources expand to title, section and excerpt; a [n] citation opens its source
+    frame.locator("details.sources > summary").click()
+    assert " — " in frame.locator(".src summary").first.inner_text()
+    frame.locator("a.cite").first.click()
+    n = frame.locator("a.cite").first.get_attribute("data-n")
+    assert frame.locator(f'.src[data-n="{n}"] blockquote').is_visible()
+    # thumbs down with a comment reaches the feedback store; copy is there
+    assert frame.get_by_role("button", name="Kopieer").count() == 1
+    frame.get_by_role("button", name="Niet nuttig").click()
+    frame.locator(".comment input").fill("te kort")
+    frame.locator(".comment button").click()
+    db = app.log.parent / "feedback.sqlite3"
+    rows: list = []
+    for _ in range(50):
+        rows = sqlite3.connect(db).execute("SELECT rating, comment FROM ratings").fetchall()
+        if ("down", "te kort") in rows:
+            break
+        time.sleep(0.2)
+    assert ("down", "te kort") in rows
+    page.screenshot(path=str(app.log.parent / "widget-nl.png"))
+    page.context.close()
+
+
+def test_widget_on_a_phone_takes_the_whole_screen(browser, sites):
+    app, allowed, _ = sites
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(allowed.url, wait_until="load")
+    bubble = page.locator("[data-ecom-team-widget] >> button.bubble")
+    bubble.wait_for(timeout=15000)
+    bubble.click()
+    panel = page.locator("[data-ecom-team-widget] >> iframe").bounding_box()
+    assert (panel["x"], panel["y"], panel["width"], panel["height"]) == (0, 0, 390, 844)
+    frame = page.frame_locator("[data-ecom-team-widget] >> iframe")
+    assert frame.locator("#send").is_disabled()  # nothing typed yet
+    frame.locator("#q").fill("   ")
+    assert frame.locator("#send").is_disabled()
+    frame.locator("#q").fill("z" * 2100)
+    assert "100" in frame.locator("#count").inner_text() and frame.locator("#send").is_disabled()
+    assert len(frame.locator("#q").input_value()) == 2100  # nothing cut off
+    frame.locator("#close").click()
+    page.wait_for_function(
+        "document.querySelector('[data-ecom-team-widget]').shadowRoot.querySelector('.bubble')"
+        ".getAttribute('aria-expanded') === 'false'",
+        timeout=5000,
+    )
+    page.context.close()
 
 
 def test_widget_on_a_site_that_is_not_allowed_does_not_appear(browser, sites):

@@ -21,7 +21,7 @@
   var greeting = (d.greeting || "").slice(0, 300);
   var labels = lang === "nl"
     ? { open: "Open de chat: " + title, close: "Sluit de chat" }
-    : { open: "Open chat: " + title, close: "Close chat" };
+    : { open: "Open chat: " + title, close: "Close chat" };  // the same words as texts.py's w_open / w_close
 
   function mount() {
     var host = document.createElement("div");
@@ -31,26 +31,47 @@
     var style = document.createElement("style");
     style.textContent =
       ":host{all:initial}" +
-      ".bubble{position:fixed;bottom:20px;" + position + ":20px;width:56px;height:56px;border-radius:50%;border:0;" +
-      "background:" + color + ";color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;" +
-      "align-items:center;justify-content:center;font:600 24px/1 system-ui,sans-serif}" +
+      ".bubble{position:fixed;bottom:20px;" + position + ":20px;max-width:min(260px,calc(100vw - 40px));height:48px;" +
+      "padding:0 18px 0 14px;border-radius:24px;border:0;background:" + color + ";color:#fff;cursor:pointer;" +
+      "box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;gap:8px;font:600 15px/1 system-ui,sans-serif}" +
+      ".bubble svg{flex:none;width:22px;height:22px}" +
+      ".bubble .label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;min-width:0}" +
+      ".bubble.open{padding:0;width:48px;justify-content:center}" +
+      ".bubble.open .label{display:none}" +
       ".bubble:focus-visible{outline:3px solid #111;outline-offset:3px}" +
-      ".panel{position:fixed;bottom:88px;" + position + ":20px;width:min(380px,calc(100vw - 24px));" +
-      "height:min(560px,calc(100vh - 110px));border:0;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.3);" +
+      ".panel{position:fixed;bottom:80px;" + position + ":20px;width:min(380px,calc(100vw - 24px));" +
+      "height:min(560px,calc(100vh - 100px));border:0;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.3);" +
       "background:#fff;display:none}" +
-      ".panel.open{display:block}";
+      ".panel.open{display:block}" +
+      // A phone: the panel takes the whole screen (its own close button), the floating button steps aside.
+      "@media (max-width:520px){.panel{left:0;right:0;top:0;bottom:0;width:100%;height:100%;border-radius:0}" +
+      ".bubble.open{display:none}}" +
+      "@media (prefers-color-scheme:dark){.panel{background:#111827}}";
     var button = document.createElement("button");
     button.className = "bubble";
     button.type = "button";
     button.setAttribute("aria-label", labels.open);
     button.setAttribute("aria-expanded", "false");
-    button.textContent = "?";
+    var ICON = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" ' +
+      'd="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
+    var CLOSE = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path stroke="currentColor" ' +
+      'stroke-width="2.5" stroke-linecap="round" d="M6 6l12 12M18 6L6 18"/></svg>';
+    function face(open) {
+      button.innerHTML = open ? CLOSE : ICON;  // constant markup; the title goes in as text
+      var span = document.createElement("span");
+      span.className = "label";
+      span.textContent = title;
+      button.appendChild(span);
+      button.classList.toggle("open", open);
+    }
+    face(false);
     var frame = document.createElement("iframe");
     frame.className = "panel";
     frame.title = title;
     var q = new URLSearchParams({ lang: lang, title: title, color: color, greeting: greeting });
     frame.src = base + "/widget?" + q.toString();
     frame.setAttribute("aria-hidden", "true");
+    frame.setAttribute("allow", "clipboard-write");
     root.appendChild(style);
     root.appendChild(frame);
     root.appendChild(button);
@@ -61,7 +82,7 @@
       frame.setAttribute("aria-hidden", open ? "false" : "true");
       button.setAttribute("aria-expanded", open ? "true" : "false");
       button.setAttribute("aria-label", open ? labels.close : labels.open);
-      button.textContent = open ? "\u00d7" : "?";
+      face(open);
       if (open) {
         frame.contentWindow && frame.contentWindow.postMessage({ type: "ecom-team-focus" }, base);
       } else {

@@ -7,6 +7,7 @@ The iframe may only be framed by the app itself and the allowed origins (CSP fra
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from ..texts import APP_TITLE
+from ..texts import TEXT, WIDGET_KEYS
 from .lifecycle import AppState, app_state
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -22,6 +23,12 @@ _COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
 router = APIRouter()
 State = Annotated[AppState, Depends(app_state)]
+
+
+def _texts_json() -> str:
+    """The widget's texts from the one catalogue, as a JSON literal safe inside <script>."""
+    texts = {lang: {k: TEXT[lang][k] for k in WIDGET_KEYS} for lang in ("en", "nl")}
+    return json.dumps(texts, ensure_ascii=False).replace("<", "\\u003c")
 
 
 @router.get("/widget.js", include_in_schema=False)
@@ -41,9 +48,9 @@ def widget(state: State, lang: str = "en", color: str = "#2563eb", title: str = 
     page = (
         page.replace("__LANG__", "nl" if lang == "nl" else "en")
         .replace("__COLOR__", color if _COLOR.match(color) else "#2563eb")
-        .replace("__TITLE__", html.escape(title[:60] or APP_TITLE))
+        .replace("__TITLE__", html.escape(title[:60] or TEXT[lang if lang == "nl" else "en"]["w_title"]))
+        .replace("__TEXTS__", _texts_json())
         .replace("__MAXLEN__", str(settings.max_message_chars))
-        .replace("__BASE__", "")
     )
     return HTMLResponse(
         page,
