@@ -1,4 +1,5 @@
-"""The Gradio chat page at /, and the Gradio API's `/ask` for scripts.
+"""The Gradio chat page at /. Scripts use the REST API; the page's own handlers, which Gradio also serves at
+/gradio_api/call/<name>, go through the same per-client gate as the REST API.
 
 Gradio ships its JS and the page uses system fonts, so nothing is fetched from elsewhere; analytics are off.
 Texts come from the one catalogue (texts.py) and follow the language the owner picks.
@@ -69,8 +70,7 @@ def build_ui(state: AppState) -> gr.Blocks:
         history.append({"role": "user", "content": inert(message)})
         yield history, "", ids  # the only time the box is cleared
         keep = gr.skip()  # later updates leave the box alone: the owner may be typing the next question
-        client = getattr(getattr(request, "client", None), "host", None) or "unknown"
-        wait = state.limiter.check(f"ui:{client}")
+        wait = state.limiter.check("chat", state.limiter.client(request))  # the same gate and key as /api/chat
         if wait:
             history.append({"role": "assistant", "content": t(detect_language(message), "rate_limited", n=wait)})
             yield history, keep, ids
@@ -109,18 +109,24 @@ def build_ui(state: AppState) -> gr.Blocks:
             history.append({"role": "assistant", "content": t("en", "server_error")})
             yield history, keep, ids
 
-    def on_like(ids: dict[str, str], data: gr.LikeData) -> tuple[Any, str]:
+    def rate(request: gr.Request, answer_id: str, rating: Literal["up", "down"], comment: str | None = None) -> bool:
+        """Ratings from the page count against the same feedback limit as POST /api/feedback."""
+        client = state.limiter.client(request)
+        if state.limiter.check("feedback", client):
+            return False
+        return bool(state.feedback.rate(answer_id, rating, comment, client=client))
+
+    def on_like(ids: dict[str, str], data: gr.LikeData, request: gr.Request) -> tuple[Any, str]:
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
         answer_id = (ids or {}).get(str(index))
         if not answer_id:
             return gr.update(visible=False), ""
         rating: Literal["up", "down"] = "up" if data.liked else "down"
-        state.feedback.rate(answer_id, rating)
+        rate(request, answer_id, rating)
         return gr.update(visible=rating == "down"), answer_id
 
-    def on_comment(answer_id: str, comment: str, ui_lang: str) -> tuple[Any, str]:
-        if answer_id and comment.strip():
-            state.feedback.rate(answer_id, "down", comment.strip())
+    def on_comment(answer_id: str, comment: str, ui_lang: str, request: gr.Request) -> tuple[Any, str]:
+        if answer_id and comment.strip() and rate(request, answer_id, "down", comment.strip()):
             gr.Info(t(LANGUAGE_CHOICES.get(ui_lang, "en"), "thanks"))
         return gr.update(visible=False), ""
 
@@ -134,18 +140,6 @@ def build_ui(state: AppState) -> gr.Blocks:
             gr.update(label=text["comment"]),
             gr.update(value=text["comment_send"]),
         )
-
-    def ask_api(question: str) -> str:
-        """Answer one question; the answer followed by its sources, as Markdown."""
-        if state.assistant is None:
-            return t("en", "index_missing")
-        try:
-            answer = next(e.answer for e in state.answer(question, [], None, channel="gradio-api") if e.answer)
-        except AssistantError as exc:
-            return str(exc)
-        if not answer.sources:
-            return answer.answer
-        return f"{answer.answer}\n\n---\n{sources_markdown(answer)}"
 
     en = TEXT["en"]
     with gr.Blocks(title=APP_TITLE, analytics_enabled=False) as demo:
@@ -201,7 +195,6 @@ def build_ui(state: AppState) -> gr.Blocks:
             ui_lang,
             js="() => ((navigator.language || 'en').toLowerCase().startsWith('nl') ? 'Nederlands' : 'English')",
         )
-        gr.api(ask_api, api_name="ask")
     return demo
 
 
