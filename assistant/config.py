@@ -7,11 +7,13 @@ standard `OPENAI_API_KEY` / `OPENAI_BASE_URL`.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +38,21 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = 20
     rate_limit_per_hour: int = 200
+    feedback_rate_limit_per_minute: int = 30
+    feedback_rate_limit_per_hour: int = 300
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For is believed; "
+        "comma-separated or a JSON list. Empty: the connecting address is the client.",
+    )
+    redis_url: SecretStr | None = Field(
+        default=None, description="Redis shared by replicas: rate-limit counters and the single-ingest lock."
+    )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the question log shared by replicas, e.g. "
+        "postgresql+psycopg://user:pass@host/db. Unset: SQLite under the data directory.",
+    )
     admin_token: SecretStr | None = Field(
         default=None, description="Bearer token for /api/admin/*; unset turns those endpoints off."
     )
@@ -79,6 +96,20 @@ class Settings(BaseSettings):
     llm_max_retries: int = 1
     history_turns: int = 6
     history_token_budget: int = 1500
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: Any) -> list[str]:
+        """Accept "10.0.0.1, 10.0.0.0/24" or a JSON list; every entry must be an address or a network."""
+        if isinstance(value, str):
+            value = json.loads(value) if value.strip().startswith("[") else value.split(",")
+        entries = [str(v).strip() for v in value or [] if str(v).strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"ASSISTANT_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+        return entries
 
     @property
     def llm_enabled(self) -> bool:

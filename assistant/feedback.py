@@ -1,114 +1,122 @@
-"""Questions, answers and ratings in SQLite, so maintainers can see what the guidance is missing.
+"""The question log: every answer the channels pass on, and the owners' ratings of them.
 
-No IP addresses or other identifiers of the asker are stored. Retention is enforced on startup and on
-every write; with feedback disabled nothing is written at all.
+Stored through `db.Database` (SQLite under the data directory, or PostgreSQL shared by replicas). No IP
+addresses are stored: a rating carries only a keyed hash of (client, answer), so a client's new rating of
+an answer replaces its old one and nothing links two answers to one client. Personal data in questions,
+answers and comments is masked before it is written (privacy.py). Retention is enforced on start.
+
+Logging never costs the owner the answer: a failed write is logged, counted and shown on /healthz.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import sqlite3
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from .db import Database, SQLAlchemyError, redact
+from .privacy import mask_personal_data
 
 if TYPE_CHECKING:
     from .service import Answer, Event
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
-    id TEXT PRIMARY KEY, created REAL NOT NULL, question TEXT NOT NULL, lang TEXT, answer TEXT,
-    mode TEXT, fallback INTEGER, declined INTEGER, sources TEXT, channel TEXT
-);
-CREATE TABLE IF NOT EXISTS ratings (
-    answer_id TEXT NOT NULL, created REAL NOT NULL, rating TEXT NOT NULL CHECK (rating IN ('up','down')),
-    comment TEXT
-);
-CREATE INDEX IF NOT EXISTS answers_created ON answers(created);
-"""
+log = logging.getLogger("assistant.feedback")
 
 
 class FeedbackStore:
-    """The SQLite tables; `FeedbackService` below is what the channels use."""
+    """The log's reads and writes; every write fails soft and is counted."""
 
-    def __init__(self, path: Path, enabled: bool = True, retention_days: int = 90) -> None:
-        self.path = path
-        self.enabled = enabled
-        self.retention_seconds = retention_days * 86400
+    def __init__(self, db: Database | None, enabled: bool = True) -> None:
+        self.db = db
+        self.enabled = enabled and db is not None
+        self.failures = 0
+        self.last_failure: float | None = None
+        self.last_success: float | None = None
+        self._salt: bytes | None = None
         self._lock = threading.Lock()
-        if enabled:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(SCHEMA)
-            self.purge()
+        if self.enabled:
+            self._soft("open", self._open)
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+    def _open(self) -> None:
+        assert self.db is not None
+        self.db.ensure_schema()  # creates the schema and purges what is past retention
+        self._salt = self.db.secret("rater_salt")
 
-    def purge(self) -> None:
-        cutoff = time.time() - self.retention_seconds
-        with self._lock, self._connect() as db:
-            db.execute("DELETE FROM ratings WHERE created < ?", (cutoff,))
-            db.execute("DELETE FROM answers WHERE created < ?", (cutoff,))
+    def _soft(self, what: str, fn: Any, *args: Any) -> Any:
+        """Run a database call; on failure warn, count, and return None instead of raising."""
+        try:
+            result = fn(*args)
+        except (SQLAlchemyError, OSError) as exc:
+            with self._lock:
+                self.failures += 1
+                self.last_failure = time.time()
+            log.warning("question log: %s failed (%s: %s)", what, type(exc).__name__, redact(str(exc)))
+            return None
+        with self._lock:
+            self.last_success = time.time()
+        return result
+
+    @property
+    def status(self) -> str:
+        """ "off", "ok", or "degraded" while the last write failed (the answers go on regardless)."""
+        if not self.enabled:
+            return "off"
+        if self.last_failure is not None and (self.last_success or 0) < self.last_failure:
+            return "degraded"
+        return "ok"
+
+    def rater(self, client: str, answer_id: str) -> str:
+        """Keyed hash of (client, answer): the same client rating again replaces its rating."""
+        if self._salt is None and self.db is not None:
+            self._salt = self._soft("read salt", self.db.secret, "rater_salt")
+        salt = self._salt or b"unsalted"
+        return hashlib.sha256(salt + client.encode() + b"\0" + answer_id.encode()).hexdigest()[:32]
 
     def record_answer(self, answer: Answer, channel: str = "chat") -> None:
-        if not self.enabled:
+        if not self.enabled or self.db is None:
             return
-        sources = [f"{s.source}#{s.section}" for s in answer.sources]
-        with self._lock, self._connect() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO answers VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    answer.id,
-                    time.time(),
-                    answer.question,
-                    answer.lang,
-                    answer.answer,
-                    answer.mode,
-                    int(answer.fallback),
-                    int(answer.declined),
-                    json.dumps(sources, ensure_ascii=False),
-                    channel,
-                ),
-            )
+        row = {
+            "id": answer.id,
+            "created": time.time(),
+            "question": mask_personal_data(answer.question),
+            "lang": answer.lang,
+            "answer": mask_personal_data(answer.answer),
+            "mode": answer.mode,
+            "fallback": int(answer.fallback),
+            "declined": int(answer.declined),
+            "sources": json.dumps([f"{s.source}#{s.section}" for s in answer.sources], ensure_ascii=False),
+            "channel": channel,
+        }
+        self._soft("storing an answer", self.db.add_answer, row)
 
-    def record_rating(self, answer_id: str, rating: str, comment: str | None = None) -> bool:
-        """Store a rating; False when the answer is unknown (or feedback is off)."""
-        if not self.enabled:
+    def record_rating(self, answer_id: str, rating: str, comment: str | None = None, client: str = "") -> bool | None:
+        """Store (or replace) this client's rating: False when the answer is unknown or feedback is off,
+        None when storage failed."""
+        if not self.enabled or self.db is None:
             return False
-        with self._lock, self._connect() as db:
-            if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
-                return False
-            db.execute("INSERT INTO ratings VALUES (?,?,?,?)", (answer_id, time.time(), rating, (comment or "")[:2000]))
-        return True
+        comment = mask_personal_data((comment or "")[:2000])
+        rater = self.rater(client, answer_id)
+        ok: bool | None = self._soft("storing a rating", self.db.set_rating, answer_id, rater, rating, comment)
+        return ok
 
     def ratings(self, answer_id: str) -> list[tuple[str, str]]:
-        with self._connect() as db:
-            return db.execute("SELECT rating, comment FROM ratings WHERE answer_id = ?", (answer_id,)).fetchall()
+        return self.db.ratings_of(answer_id) if self.db is not None else []
 
     def rows(self, days: int) -> dict[str, list[tuple[Any, ...]]]:
-        cutoff = time.time() - days * 86400
-        with self._connect() as db:
-            answers = db.execute(
-                "SELECT id, question, lang, declined, sources FROM answers WHERE created >= ?", (cutoff,)
-            ).fetchall()
-            down = db.execute(
-                "SELECT a.question, a.answer, r.comment FROM ratings r JOIN answers a ON a.id = r.answer_id "
-                "WHERE r.rating = 'down' AND r.created >= ?",
-                (cutoff,),
-            ).fetchall()
-        return {"answers": answers, "down": down}
+        if self.db is None:
+            return {"answers": [], "down": []}
+        return self.db.report_rows(days)
 
 
 class FeedbackService:
     """The one way channels record feedback: every answer they pass on, and the owners' ratings of them.
 
-    The REST API, the streaming API, the chat page and the Gradio API all answer through `recorded`, so an
-    answer is stored once, with its channel, in one place.
+    The REST API, the streaming API and the chat page all answer through `recorded`, so an answer is
+    stored once, with its channel, in one place.
     """
 
     def __init__(self, store: FeedbackStore) -> None:
@@ -125,6 +133,8 @@ class FeedbackService:
                 self.store.record_answer(event.answer, channel=channel)
             yield event
 
-    def rate(self, answer_id: str, rating: Literal["up", "down"], comment: str | None = None) -> bool:
-        """Store a rating; False when the answer is unknown (or feedback is off)."""
-        return self.store.record_rating(answer_id, rating, comment)
+    def rate(
+        self, answer_id: str, rating: Literal["up", "down"], comment: str | None = None, client: str = ""
+    ) -> bool | None:
+        """Store a rating: False when the answer is unknown (or feedback is off), None when storage failed."""
+        return self.store.record_rating(answer_id, rating, comment, client)

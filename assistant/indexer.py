@@ -84,8 +84,15 @@ class IngestReport:
 
 
 @contextmanager
-def ingest_lock(data_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
-    """One writer at a time. The OS releases the lock if the process dies, so a kill -9 never wedges it."""
+def ingest_lock(data_dir: Path, wait_seconds: float = 0.0, redis_url: str | None = None) -> Iterator[None]:
+    """One writer at a time: across replicas through Redis when configured, then on this machine a file
+    lock. The OS releases the file lock if the process dies, so a kill -9 never wedges it."""
+    if redis_url:
+        from .locks import redis_ingest_lock
+
+        with redis_ingest_lock(redis_url, wait_seconds), ingest_lock(data_dir, wait_seconds):
+            yield
+        return
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / "ingest.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -105,6 +112,10 @@ def ingest_lock(data_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def _redis_url(settings: Settings) -> str | None:
+    return settings.redis_url.get_secret_value() if settings.redis_url else None
 
 
 Progress = Callable[[int, int], None]
@@ -127,7 +138,7 @@ def run_ingest(
     started = time.perf_counter()
     if dry_run:
         return _ingest(settings, rebuild, True, progress, gate, started)
-    with ingest_lock(settings.data_dir, wait_seconds):
+    with ingest_lock(settings.data_dir, wait_seconds, _redis_url(settings)):
         return _ingest(settings, rebuild, False, progress, gate, started)
 
 
@@ -330,5 +341,5 @@ def _self_check(collection: Any, expected: int, probes: dict[str, np.ndarray]) -
 
 
 def rollback(settings: Settings, wait_seconds: float = 0.0) -> str:
-    with ingest_lock(settings.data_dir, wait_seconds):
+    with ingest_lock(settings.data_dir, wait_seconds, _redis_url(settings)):
         return IndexStore(settings).rollback()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .config import Settings
+from .db import open_database
 from .embeddings import make_embeddings
 from .feedback import FeedbackStore
 
@@ -37,10 +38,10 @@ def group_questions(questions: list[str], embed_many: Callable[[list[str]], np.n
 
 
 def build_report(settings: Settings, days: int = 30) -> dict[str, Any]:
-    store = FeedbackStore(
-        settings.data_dir / "feedback.sqlite3", enabled=True, retention_days=settings.feedback_retention_days
-    )
-    rows = store.rows(days)
+    database = open_database(settings)  # SQLite under the data directory, or the shared ASSISTANT_DATABASE_URL
+    database.ensure_schema()
+    rows = FeedbackStore(database).rows(days)
+    database.dispose()
     answers = rows["answers"]
     declined = [q for _, q, _, d, _ in answers if d]
     topics: Counter[str] = Counter()
@@ -57,7 +58,10 @@ def build_report(settings: Settings, days: int = 30) -> dict[str, Any]:
         "declined_groups": [
             {"count": len(g), "examples": g[:5]} for g in group_questions(declined, embeddings.embed_many)
         ],
-        "thumbs_down": [{"question": q, "answer": a[:300], "comment": c} for q, a, c in rows["down"]],
+        "thumbs_down": [  # each answer once, however many clients rated it down
+            {"question": q, "answer": a[:300], "comment": "; ".join(cs), "comments": cs, "votes": n}
+            for q, a, cs, n in rows["down"]
+        ],
         "top_topics": [{"section": s, "count": n} for s, n in topics.most_common(15)],
     }
 
@@ -78,7 +82,8 @@ def format_report(report: dict[str, Any]) -> str:
         out.append("  (none)")
     for item in report["thumbs_down"]:
         comment = f" — comment: {item['comment']}" if item["comment"] else ""
-        out.append(f"  Q: {item['question']}{comment}")
+        votes = f" ({item['votes']} ×)" if item.get("votes", 1) > 1 else ""
+        out.append(f"  Q: {item['question']}{votes}{comment}")
     out += ["", "Most asked topics (by the guidance section that answered):"]
     if not report["top_topics"]:
         out.append("  (none)")

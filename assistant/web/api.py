@@ -46,7 +46,7 @@ def healthz(state: State) -> JSONResponse:
 
 def _check(state: AppState, req: ChatRequest, request: Request) -> None:
     settings = state.settings
-    wait = state.limiter.check(request.client.host if request.client else "unknown")
+    wait = state.limiter.check("chat", state.limiter.client(request))
     if wait:
         raise ApiError(429, t(req.lang or "en", "rate_limited", n=wait), headers={"Retry-After": str(wait)})
     if len(req.history) > settings.max_history_turns * 2:
@@ -101,9 +101,17 @@ def chat_stream(req: ChatRequest, request: Request, state: State) -> StreamingRe
 
 
 @router.post("/api/feedback", tags=["feedback"])
-def feedback(req: FeedbackRequest, state: State) -> JSONResponse:
+def feedback(req: FeedbackRequest, request: Request, state: State) -> JSONResponse:
+    """Rate an answer; a client's new rating of the same answer replaces its old one."""
     if not state.feedback.enabled:
         raise ApiError(404, "feedback is turned off on this server")
-    if not state.feedback.rate(req.answer_id, req.rating, req.comment):
+    client = state.limiter.client(request)
+    wait = state.limiter.check("feedback", client)
+    if wait:
+        raise ApiError(429, f"too many ratings: try again in {wait} s", headers={"Retry-After": str(wait)})
+    stored = state.feedback.rate(req.answer_id, req.rating, req.comment, client=client)
+    if stored is None:
+        raise ApiError(503, "the rating could not be saved right now; please try again later")
+    if not stored:
         raise ApiError(404, "unknown answer id")
     return JSONResponse({"ok": True})

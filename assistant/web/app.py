@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..config import Settings
 from ..texts import APP_TITLE, t
@@ -15,6 +16,22 @@ from .lifecycle import AppState
 from .responses import ApiError, error_response, on_api_error
 
 log = logging.getLogger("assistant.web")
+
+# Gradio routes that take files; the chat has no file components, so nobody may write files through them.
+CLOSED_PATHS = ("/gradio_api/upload", "/gradio_api/process_recording", "/gradio_api/stream/")
+
+
+class ClosedRoutes:
+    """ASGI middleware: 404 with the API's JSON error shape for CLOSED_PATHS, before the body is read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].rstrip("/").startswith(CLOSED_PATHS):
+            await error_response(404, "not found")(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -36,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
         expose_headers=["Retry-After"],
         max_age=600,
     )
+    app.add_middleware(ClosedRoutes)
     app.include_router(api.router)
     app.include_router(widget.router)
     app.include_router(admin.router)

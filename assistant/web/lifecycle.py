@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Request
 
 from ..config import Settings
+from ..db import open_database
 from ..errors import AssistantError, IndexMissingError
 from ..feedback import FeedbackService, FeedbackStore
 from ..ratelimit import RateLimiter
@@ -35,12 +36,9 @@ class AppState:
         self.assistant: Assistant | None = None
         self.error: str = ""
         self.building = False
-        self.feedback = FeedbackService(
-            FeedbackStore(
-                settings.data_dir / "feedback.sqlite3", settings.feedback_enabled, settings.feedback_retention_days
-            )
-        )
-        self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_per_hour)
+        database = open_database(settings) if settings.feedback_enabled else None
+        self.feedback = FeedbackService(FeedbackStore(database, settings.feedback_enabled))
+        self.limiter = RateLimiter.from_settings(settings)
         self.reingest = ReingestJob(settings)
         self._lock = threading.Lock()
 
@@ -91,6 +89,7 @@ class AppState:
             return 503, {"status": "unavailable", "index_loaded": False, "detail": str(exc)}
         return 200, {
             "status": "ok",
+            "storage": self.feedback.store.status,  # "degraded": answering goes on, the question log is failing
             "index_loaded": True,
             "chunks": len(snap.ids),
             "index_version": snap.info.name,
@@ -115,6 +114,12 @@ class ReingestJob:
         self._lock = threading.Lock()
 
     def start(self, rebuild: bool = False) -> bool:
+        """False when an ingest is running here or, with Redis, on any replica."""
+        if self.settings.redis_url is not None:
+            from ..locks import redis_lock_holder
+
+            if redis_lock_holder(self.settings.redis_url.get_secret_value()):
+                return False
         with self._lock:
             if self.running:
                 return False

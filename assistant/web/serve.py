@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -27,6 +28,14 @@ def app_from_environment() -> FastAPI:
     return create_app(Settings())
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """X-Forwarded-For is believed only from ASSISTANT_TRUSTED_PROXIES (uvicorn's own default trusts 127.0.0.1,
+    which would let anyone on the machine, or a local proxy's clients, pick their own address)."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.trusted_proxies)}
+
+
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     import uvicorn
 
@@ -47,6 +56,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
             port=port,
             workers=settings.workers,
             log_level="warning",
+            **uvicorn_options(settings),
         )
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", **uvicorn_options(settings))

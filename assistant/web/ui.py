@@ -1,4 +1,5 @@
-"""The Gradio chat page at /, and the Gradio API's `/ask` for scripts.
+"""The Gradio chat page at /. Scripts use the REST API; the page's own handlers, which Gradio also serves at
+/gradio_api/call/<name>, go through the same per-client gate as the REST API.
 
 Gradio ships its JS and the page uses system fonts, so nothing is fetched from elsewhere; analytics are off.
 Every text comes from the one catalogue (texts.py) and follows the language the owner picks. Answers are
@@ -19,7 +20,7 @@ import gradio as gr
 
 from ..errors import AssistantError
 from ..language import detect_language
-from ..render import inert, markdown_html, sources_html, sources_markdown
+from ..render import inert, markdown_html, sources_html
 from ..service import Answer
 from ..texts import APP_TITLE, EXAMPLES, LANGUAGE_CHOICES, TEXT, t
 from .lifecycle import AppState
@@ -94,8 +95,7 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
         prior = _plain_history(history)
         history.append({"role": "user", "content": inert(message)})
         yield history, "", ids, keep  # the only time the box is cleared: the owner may be typing the next question
-        client = getattr(getattr(request, "client", None), "host", None) or "unknown"
-        wait = state.limiter.check(f"ui:{client}")
+        wait = state.limiter.check("chat", state.limiter.client(request))  # the same gate and key as /api/chat
         if wait:
             history.append({"role": "assistant", "content": t(detect_language(message), "rate_limited", n=wait)})
             yield history, keep, ids, keep
@@ -130,18 +130,24 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
             history.append({"role": "assistant", "content": t(lang, "server_error")})
             yield history, keep, ids, keep
 
-    def on_like(ids: dict[str, str], data: gr.LikeData) -> tuple[Any, str]:
+    def rate(request: gr.Request, answer_id: str, rating: Literal["up", "down"], comment: str | None = None) -> bool:
+        """Ratings from the page count against the same feedback limit as POST /api/feedback."""
+        client = state.limiter.client(request)
+        if state.limiter.check("feedback", client):
+            return False
+        return bool(state.feedback.rate(answer_id, rating, comment, client=client))
+
+    def on_like(ids: dict[str, str], data: gr.LikeData, request: gr.Request) -> tuple[Any, str]:
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
         answer_id = (ids or {}).get(str(index))
         if not answer_id:
             return gr.update(visible=False), ""
         rating: Literal["up", "down"] = "up" if data.liked else "down"
-        state.feedback.rate(answer_id, rating)  # a later comment replaces this rating (one per answer)
+        rate(request, answer_id, rating)  # a later comment replaces this rating (one per answer)
         return gr.update(visible=rating == "down"), answer_id
 
-    def on_comment(answer_id: str, comment: str, choice: str) -> tuple[Any, str]:
-        if answer_id and comment.strip():
-            state.feedback.rate(answer_id, "down", comment.strip())
+    def on_comment(answer_id: str, comment: str, choice: str, request: gr.Request) -> tuple[Any, str]:
+        if answer_id and comment.strip() and rate(request, answer_id, "down", comment.strip()):
             gr.Info(t(LANGUAGE_CHOICES.get(choice, "en"), "thanks"))
         return gr.update(visible=False), ""
 
@@ -179,18 +185,6 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
         if isinstance(saved, dict) and isinstance(saved.get("history"), list):
             return saved["history"], dict(saved.get("ids") or {})
         return [], {}
-
-    def ask_api(question: str) -> str:
-        """Answer one question; the answer followed by its sources, as Markdown."""
-        if state.assistant is None:
-            return t("en", "index_missing")
-        try:
-            answer = next(e.answer for e in state.answer(question, [], None, channel="gradio-api") if e.answer)
-        except AssistantError as exc:
-            return str(exc)
-        if not answer.sources:
-            return answer.answer
-        return f"{answer.answer}\n\n---\n{sources_markdown(answer)}"
 
     en = TEXT["en"]
     with gr.Blocks(title=APP_TITLE, analytics_enabled=False) as demo:
@@ -282,7 +276,6 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
             ui_lang,
             js="() => ((navigator.language || 'en').toLowerCase().startsWith('nl') ? 'NL' : 'EN')",
         )
-        gr.api(ask_api, api_name="ask")
     return demo
 
 
