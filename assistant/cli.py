@@ -32,7 +32,7 @@ def _history(raw: str | None) -> list[dict[str, str]]:
     expected = 'expected a JSON list like [{"role": "user", "content": "…"}]'
     try:
         data = json.loads(raw)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise UsageError(f"--history is not valid JSON ({exc.msg} at character {exc.pos}); {expected}") from None
     ok = isinstance(data, list) and all(
         isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
@@ -292,6 +292,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_text(value: object) -> bool:
+    """False for arguments holding bytes that were not UTF-8 (Python keeps them as lone surrogates)."""
+    values = value if isinstance(value, list) else [value]
+    try:
+        for v in values:
+            if isinstance(v, str):
+                v.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _positive_int(raw: str) -> int:
     try:
         value = int(raw)
@@ -304,6 +316,10 @@ def _positive_int(raw: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for name, value in vars(args).items():
+        if not _is_text(value):
+            print(f"error: argument {name!r} is not valid text (bytes that are not UTF-8)", file=sys.stderr)
+            return 2
     try:
         settings = Settings()
         return args.func(args, settings)
