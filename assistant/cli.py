@@ -3,12 +3,44 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 from .config import Settings
 from .errors import AssistantError
+
+
+class UsageError(AssistantError):
+    """A command-line argument is wrong: one line on stderr, exit code 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line (`assistant ask: error: …`) and exit 2, not the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _history(raw: str | None) -> list[dict[str, str]]:
+    """--history as a list of {role, content}; anything else is a usage error that says what is expected."""
+    if not raw:
+        return []
+    expected = 'expected a JSON list like [{"role": "user", "content": "…"}]'
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--history is not valid JSON ({exc.msg} at character {exc.pos}); {expected}") from None
+    ok = isinstance(data, list) and all(
+        isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
+        for m in data
+    )
+    if not ok:
+        raise UsageError(f"--history has the wrong shape; {expected}")
+    return data
 
 
 def _print_json(data: Any) -> None:
@@ -127,7 +159,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from .service import Assistant
 
     assistant = Assistant(settings)
-    history = json.loads(args.history) if args.history else []
+    history = _history(args.history)
     if args.json:
         answer = assistant.ask(args.question, history=history, lang=args.lang)
         data = answer.as_dict()
@@ -169,6 +201,8 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluation import format_report, run_eval
 
+    if not Path(args.file).is_file():
+        raise UsageError(f"eval: no such file: {args.file}")
     report = run_eval(settings, args.file, k=args.k)
     if args.json:
         _print_json(report)
@@ -202,7 +236,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="assistant", description="E-commerce team-building assistant.")
+    parser = OneLineParser(prog="assistant", description="E-commerce team-building assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="build or refresh the knowledge index")
@@ -218,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="show the passages retrieved for a question")
     p.add_argument("question")
-    p.add_argument("--k", type=int, default=4)
+    p.add_argument("--k", type=_positive_int, default=4)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
@@ -241,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="score retrieval and answers on a gold set")
     p.add_argument("file")
-    p.add_argument("--k", type=int, default=4)
+    p.add_argument("--k", type=_positive_int, default=4)
     p.add_argument("--min-hit", type=float)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
@@ -258,16 +292,65 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_text(value: object) -> bool:
+    """False for arguments holding bytes that were not UTF-8 (Python keeps them as lone surrogates)."""
+    values = value if isinstance(value, list) else [value]
+    try:
+        for v in values:
+            if isinstance(v, str):
+                v.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {raw[:40]!r}") from None
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 100, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for name, value in vars(args).items():
+        if not _is_text(value):
+            print(f"error: argument {name!r} is not valid text (bytes that are not UTF-8)", file=sys.stderr)
+            return 2
     try:
         settings = Settings()
         return args.func(args, settings)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except PermissionError as exc:
+        print(f"error: no permission to write {exc.filename or 'the data directory'}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            return _quiet_broken_pipe()
+        if exc.errno == errno.ENOSPC:
+            print(
+                f"error: the disk is full ({exc.filename or 'data directory'}); free space and run again",
+                file=sys.stderr,
+            )
+            return 2
+        if exc.errno == errno.EROFS:
+            print(f"error: {exc.filename or 'the data directory'} is on a read-only file system", file=sys.stderr)
+            return 2
+        raise
     except KeyboardInterrupt:
         return 130
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader went away (`… | head`): no traceback, no 'Exception ignored' when Python flushes stdout."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141  # what a shell reports for a process ended by SIGPIPE
 
 
 if __name__ == "__main__":

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     )
     max_message_chars: int = 2000
     max_history_turns: int = 20
+    max_request_bytes: int = Field(
+        default=65536, description="Largest request body the app accepts (message and history together); 413 above."
+    )
+    index_retry_seconds: float = Field(
+        default=5.0, description="How often the app retries the index (e.g. a Chroma server) after a failed start."
+    )
     feedback_enabled: bool = True
     feedback_retention_days: int = 90
 

@@ -148,6 +148,14 @@ class IndexStore:
     def version_names(self) -> list[str]:
         return sorted(c.name for c in self.client.list_collections() if c.name.startswith(PREFIX))
 
+    def published_versions(self) -> list[str]:
+        """Versions that were completed and checked; what a killed ingest left half-built is not one of them."""
+        names = []
+        for collection in self.client.list_collections():
+            if collection.name.startswith(PREFIX) and (collection.metadata or {}).get("state") != "building":
+                names.append(collection.name)
+        return sorted(names)
+
     def open(self, name: str) -> Collection:
         return self.client.get_collection(name, embedding_function=chroma_embedding_function(self.settings))
 

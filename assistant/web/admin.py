@@ -52,7 +52,8 @@ def status(state: State) -> JSONResponse:
             documents=info.documents,
             languages=info.languages,
             embedding=info.embedding,
-            versions=store.version_names(),
+            versions=store.published_versions(),
+            unfinished=sorted(set(store.version_names()) - set(store.published_versions())),
             last_run=store.last_run(),
         )
     except AssistantError as exc:

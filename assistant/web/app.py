@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..config import Settings
 from ..texts import APP_TITLE, t
 from . import admin, api, widget
+from .guard import GuardMiddleware, excerpt
 from .lifecycle import AppState
 from .responses import ApiError, error_response, on_api_error
 
@@ -54,10 +57,23 @@ def create_app(settings: Settings) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(ClosedRoutes)
+    # Outermost: refuses oversized or non-text bodies first and puts the security headers on every response.
+    app.add_middleware(
+        GuardMiddleware, max_body_bytes=settings.max_request_bytes, frame_ancestors=settings.allowed_origins
+    )
     app.include_router(api.router)
     app.include_router(widget.router)
     app.include_router(admin.router)
     app.add_exception_handler(ApiError, on_api_error)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:  # noqa: ARG001
+        return error_response(422, validation_message(exc))
+
+    @app.exception_handler(HTTPException)
+    async def on_http(request: Request, exc: HTTPException) -> JSONResponse:  # noqa: ARG001
+        detail = exc.detail if isinstance(exc.detail, str) else "request not accepted"
+        return error_response(exc.status_code, excerpt(detail, 200), getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def on_error(request: Request, exc: Exception) -> JSONResponse:  # noqa: ARG001
@@ -67,3 +83,17 @@ def create_app(settings: Settings) -> FastAPI:
     app = mount_ui(app, state)
     state.start()
     return app
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """FastAPI's validation errors as one short sentence: where and what, never the whole input echoed."""
+    errors = exc.errors()
+    if not errors:
+        return "the request is not valid"
+    first = errors[0]
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+    msg = str(first.get("msg", "invalid value"))
+    if first.get("type") == "json_invalid":
+        return "the request body is not valid JSON"
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    return f"invalid request: {excerpt(where, 60)}: {excerpt(msg, 160)}{more}"

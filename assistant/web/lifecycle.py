@@ -7,6 +7,7 @@ once; a re-ingest runs in its own thread while the chat keeps answering from the
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -16,10 +17,11 @@ from fastapi import Request
 
 from ..config import Settings
 from ..db import open_database
-from ..errors import AssistantError, IndexMissingError
+from ..errors import AssistantError, IndexMissingError, InvalidQuestionError
 from ..feedback import FeedbackService, FeedbackStore
 from ..ratelimit import RateLimiter
 from ..service import Assistant, Event
+from ..texts import t
 
 log = logging.getLogger("assistant.web")
 
@@ -43,7 +45,22 @@ class AppState:
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        threading.Thread(target=self._prepare, daemon=True, name="index-prepare").start()
+        threading.Thread(target=self._prepare_until_ready, daemon=True, name="index-prepare").start()
+
+    def _prepare_until_ready(self) -> None:
+        """Keep trying after a failed start (Chroma server down, index unreadable), as a reader does after a
+        later outage: the app recovers by itself once the store answers. One log line per distinct problem."""
+        logged = ""
+        while True:
+            self._prepare()
+            if self.assistant is not None:
+                if logged:
+                    log.warning("Index ready after %s", logged)
+                return
+            if self.error != logged:
+                log.error("Index not ready (retrying every %.0f s): %s", self.settings.index_retry_seconds, self.error)
+                logged = self.error
+            time.sleep(self.settings.index_retry_seconds)
 
     def _prepare(self) -> None:
         with self._lock:
@@ -63,39 +80,51 @@ class AppState:
                 self.error = ""
             except AssistantError as exc:
                 self.error = str(exc)
-                log.error("Index not ready: %s", exc)
             except Exception as exc:  # noqa: BLE001 - reported on /healthz, never as a traceback to users
-                self.error = f"index could not be prepared ({type(exc).__name__})"
-                log.exception("Index not ready")
+                self.error = f"index could not be prepared ({type(exc).__name__}: {str(exc)[:200]})"
             finally:
                 self.building = False
 
     def answer(self, message: object, history: list[dict[str, str]], lang: str | None, channel: str) -> Iterator[Event]:
         """Answer through the assistant, recording the answer for feedback; NotReadyError before the index is."""
         if self.assistant is None:
-            raise NotReadyError("the knowledge index is not ready yet")
-        return self.feedback.recorded(self.assistant.stream(message, history, lang), channel)
+            raise NotReadyError(t(lang or "en", "index_missing"))
+        return _owner_safe(self.feedback.recorded(self.assistant.stream(message, history, lang), channel), lang)
 
     def health(self) -> tuple[int, dict[str, Any]]:
         if self.assistant is None:
             return 503, {
-                "status": "starting" if self.building else "unavailable",
+                "status": "starting" if self.building and not self.error else "unavailable",
+                "pid": os.getpid(),
                 "index_loaded": False,
                 "detail": self.error or "building the knowledge index",
             }
         try:
             snap = self.assistant.reader.snapshot()
         except AssistantError as exc:
-            return 503, {"status": "unavailable", "index_loaded": False, "detail": str(exc)}
+            return 503, {"status": "unavailable", "pid": os.getpid(), "index_loaded": False, "detail": str(exc)}
         return 200, {
             "status": "ok",
             "storage": self.feedback.store.status,  # "degraded": answering goes on, the question log is failing
+            "pid": os.getpid(),
             "index_loaded": True,
             "chunks": len(snap.ids),
             "index_version": snap.info.name,
             "built_at": snap.info.built_at,
             "llm_mode": self.assistant.mode,
         }
+
+
+def _owner_safe(events: Iterator[Event], lang: str | None) -> Iterator[Event]:
+    """Store failures reach owners as a short "temporarily unavailable"; the maintainer's instructions (which
+    command rebuilds the index) go to the log and /healthz only."""
+    try:
+        yield from events
+    except InvalidQuestionError:
+        raise
+    except AssistantError as exc:
+        log.error("Index unavailable while answering: %s", exc)
+        raise NotReadyError(t(lang or "en", "index_unavailable")) from None
 
 
 def app_state(request: Request) -> AppState:
