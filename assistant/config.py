@@ -100,6 +100,18 @@ class Settings(BaseSettings):
     llm_read_timeout: float = 30.0
     llm_first_token_timeout: float = 15.0
     llm_max_retries: int = 1
+    llm_rewrite_timeout: float = Field(
+        default=5.0,
+        description="At most this long (and at most half the question's deadline) for the model to rewrite a "
+        "follow-up; after that the rule-based rewrite is used and the answer gets the time that is left.",
+    )
+    llm_max_answer_tokens: int = 700
+    llm_breaker_failures: int = Field(
+        default=3, description="Consecutive model failures after which the model is skipped for a while."
+    )
+    llm_breaker_cooldown: float = Field(
+        default=30.0, description="Seconds the model is skipped after it kept failing (a 429's Retry-After wins)."
+    )
     history_turns: int = 6
     history_token_budget: int = 1500
 

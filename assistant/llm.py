@@ -1,50 +1,106 @@
-"""The LLM plumbing: a chat model on any OpenAI-compatible server, its LCEL chains, and deadlines around them.
+"""The LLM plumbing: a chat model on any OpenAI-compatible server, called asynchronously, with deadlines.
 
-A model server can be slow, silent or down; every call here either streams in time or raises
-LLMUnavailableError, and the service answers offline instead (compose.py). Nothing here decides what to
-answer: the prompts are in prompts.py, the retrieved passages come in as numbered sources.
+A model server can be slow, silent, down or cut off mid-answer; every call here either completes in time or
+raises LLMUnavailableError, and the service answers offline instead (compose.py). A stream counts as complete
+only when the model says so (a `finish_reason`); when the deadline passes or the caller stops listening, the
+request is cancelled and its connection closed, so nothing keeps waiting on the model. Nothing here decides
+what to answer: the prompts are in prompts.py, the retrieved passages come in as numbered sources.
 """
 
 from __future__ import annotations
 
-import queue
+import asyncio
 import re
-import threading
-from collections.abc import Iterator
+import time
+import weakref
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
-from langchain_core.runnables import Runnable
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from .config import Settings
 from .errors import LLMUnavailableError
-from .prompts import SYSTEM_PROMPT
 from .retrieval import Hit
 
 CITE_RE = re.compile(r"\[(\d{1,2})\]")
+REWRITE_MAX_TOKENS = 80  # a standalone question is one sentence; more is the model answering instead
 
 
-def make_llm(settings: Settings) -> BaseChatModel:
-    from langchain_openai import ChatOpenAI
+class ModelRateLimitedError(LLMUnavailableError):
+    """The server said 429; `retry_after` is its Retry-After in seconds, when it gave one."""
 
-    return ChatOpenAI(
-        model=settings.llm_model,
-        api_key=settings.openai_api_key or "not-needed",  # type: ignore[arg-type]  # local servers accept any key
-        base_url=settings.openai_base_url,
-        temperature=settings.llm_temperature,
-        timeout=httpx.Timeout(settings.llm_read_timeout, connect=settings.llm_connect_timeout),
-        max_retries=settings.llm_max_retries,
-        streaming=True,
-        stream_usage=False,  # token counts are not used; skipping them saves work on every chunk
-    )
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Deadline:
+    """One time budget for the model calls of a question: the rewrite and the answer's first token share it.
+
+    Only time spent waiting on the model counts (`spend`), not the search between the calls, so a follow-up
+    on a hung or rate-limited model takes at most one deadline in model time.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+
+    def left(self) -> float:
+        return max(0.0, self.seconds - self.spent)
+
+    def spend(self, since: float) -> None:
+        """Count the time from `since` (a `time.monotonic()` reading) to now against the budget."""
+        self.spent += max(0.0, time.monotonic() - since)
+
+
+class ModelClients:
+    """The chat models, one set per event loop: an async HTTP connection belongs to the loop that opened it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[BaseChatModel, BaseChatModel]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _models(self) -> tuple[BaseChatModel, BaseChatModel]:
+        loop = asyncio.get_running_loop()
+        models = self._by_loop.get(loop)
+        if models is None:
+            models = self._by_loop[loop] = self._make()
+        return models
+
+    def answer_model(self) -> BaseChatModel:
+        """Streams; answers capped at `llm_max_answer_tokens`."""
+        return self._models()[0]
+
+    def rewrite_model(self) -> BaseChatModel:
+        """One short non-streamed reply: the standalone question."""
+        return self._models()[1]
+
+    def _make(self) -> tuple[BaseChatModel, BaseChatModel]:
+        from langchain_openai import ChatOpenAI
+
+        s = self.settings
+        timeout = httpx.Timeout(s.llm_read_timeout, connect=s.llm_connect_timeout)
+        client = httpx.AsyncClient(timeout=timeout)  # not langchain-openai's process-wide one: see class docstring
+        common: dict[str, Any] = dict(
+            model=s.llm_model,
+            api_key=s.openai_api_key or "not-needed",  # local servers accept any key
+            base_url=s.openai_base_url,
+            temperature=s.llm_temperature,
+            timeout=timeout,
+            max_retries=s.llm_max_retries,
+            http_async_client=client,
+        )
+        answer = ChatOpenAI(**common, streaming=True, stream_usage=False, max_tokens=s.llm_max_answer_tokens)
+        rewrite = ChatOpenAI(**common, streaming=False, max_tokens=REWRITE_MAX_TOKENS)
+        return answer, rewrite
 
 
 def format_sources(hits: list[Hit]) -> str:
-    """The passages as the numbered sources the system prompt cites: "[n] title — section" and the text."""
+    """The passages as the numbered sources the prompt cites: "[n] title — section" and the text."""
     blocks = []
     for n, hit in enumerate(hits, start=1):
         meta = hit.metadata
@@ -53,7 +109,10 @@ def format_sources(hits: list[Hit]) -> str:
 
 
 def history_messages(history: list[dict[str, str]], turns: int, token_budget: int) -> list[BaseMessage]:
-    """The last `turns` exchanges, newest kept first, within a rough token budget (4 chars a token)."""
+    """The last `turns` exchanges, newest kept first, within a rough token budget (4 chars a token).
+
+    `history` is the owner's conversation as conversation.owner_history leaves it: user and assistant turns only.
+    """
     kept: list[BaseMessage] = []
     budget = token_budget * 4
     for message in reversed(history[-turns * 2 :]):
@@ -68,55 +127,82 @@ def history_messages(history: list[dict[str, str]], turns: int, token_budget: in
     return list(reversed(kept))
 
 
-def chat_chain(llm: BaseChatModel, system_prompt: str) -> Runnable[dict[str, Any], str]:
-    """system prompt → conversation so far → the owner's message, as plain text out."""
-    prompt = ChatPromptTemplate.from_messages(
-        [("system", system_prompt), MessagesPlaceholder("history"), ("human", "{question}")]
-    )
-    return prompt | llm | StrOutputParser()
+def chat_messages(system: str, history: list[BaseMessage], user_turn: str) -> list[BaseMessage]:
+    return [SystemMessage(content=system), *history, HumanMessage(content=user_turn)]
 
 
-def answer_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], str]:
-    """Inputs: language_name, sources (format_sources), history (history_messages), question."""
-    return chat_chain(llm, SYSTEM_PROMPT)
+def model_error(exc: BaseException) -> LLMUnavailableError:
+    """Any failure of the client or the server as the one error the service handles (429s keep Retry-After)."""
+    if isinstance(exc, LLMUnavailableError):
+        return exc
+    response = getattr(exc, "response", None)
+    if getattr(response, "status_code", None) == 429 or getattr(exc, "status_code", None) == 429:
+        retry_after = None
+        try:
+            retry_after = float(response.headers.get("retry-after"))  # type: ignore[union-attr]
+        except (AttributeError, TypeError, ValueError):
+            pass
+        return ModelRateLimitedError("the AI model is rate limited", retry_after)
+    return LLMUnavailableError(f"the AI model failed ({type(exc).__name__})")
 
 
-def stream_with_deadlines(
-    runnable: Runnable[dict[str, Any], str], inputs: dict[str, Any], first_token_timeout: float, idle_timeout: float
-) -> Iterator[str]:
-    """Stream a runnable from a worker thread so a silent or stalled server can't hang the caller.
+class ModelStream:
+    """A streamed answer: `async for piece in stream.pieces()`, then `finish_reason` says how it ended.
 
-    Raises LLMUnavailableError when the first token or any later one does not come in time, or when the
-    stream fails. The worker is a daemon thread; the HTTP client's own read timeout ends it.
+    Raises LLMUnavailableError when the first token (within `first_token_timeout`) or any later one (within
+    `idle_timeout`) does not come, or when the stream fails. Leaving the loop early, a deadline or a cancelled
+    caller closes the model's stream, which closes its HTTP connection.
     """
-    q: queue.Queue[object] = queue.Queue()
-    done = object()
 
-    def work() -> None:
+    def __init__(
+        self, model: BaseChatModel, messages: list[BaseMessage], first_token_timeout: float, idle_timeout: float
+    ) -> None:
+        self.model = model
+        self.messages = messages
+        self.first_token_timeout = first_token_timeout
+        self.idle_timeout = idle_timeout
+        self.finish_reason: str | None = None
+
+    async def pieces(self) -> AsyncIterator[str]:
+        chunks = self.model.astream(self.messages)
+        timeout = self.first_token_timeout
         try:
-            for piece in runnable.stream(inputs):
-                q.put(piece)
-            q.put(done)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
-            q.put(exc)
+            while True:
+                try:
+                    async with asyncio.timeout(timeout):
+                        chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    return
+                except TimeoutError:
+                    raise LLMUnavailableError("the AI model did not answer in time") from None
+                except Exception as exc:  # noqa: BLE001 - every client/server failure means "answer offline"
+                    raise model_error(exc) from exc
+                # The key is absent (not None) on every chunk but the last of a complete answer.
+                reason = chunk.response_metadata.get("finish_reason")
+                if reason:
+                    self.finish_reason = str(reason)
+                text = chunk.content if isinstance(chunk.content, str) else ""
+                if text:
+                    timeout = self.idle_timeout
+                    yield text
+        finally:
+            await chunks.aclose()  # type: ignore[attr-defined]  # no-op when finished; closes the connection if not
 
-    threading.Thread(target=work, daemon=True, name="llm-stream").start()
-    timeout = first_token_timeout
-    while True:
-        try:
-            item = q.get(timeout=timeout)
-        except queue.Empty:
-            raise LLMUnavailableError("the AI model did not answer in time") from None
-        if item is done:
-            return
-        if isinstance(item, BaseException):
-            raise LLMUnavailableError(f"the AI model failed ({type(item).__name__})") from item
-        timeout = idle_timeout
-        yield str(item)
 
-
-def invoke_with_deadline(runnable: Runnable[dict[str, Any], str], inputs: dict[str, Any], timeout: float) -> str:
-    return "".join(stream_with_deadlines(runnable, inputs, timeout, timeout))
+async def ainvoke_with_deadline(model: BaseChatModel, messages: list[BaseMessage], timeout: float) -> str:
+    """One non-streamed reply within `timeout`, complete (finish_reason "stop") or LLMUnavailableError."""
+    if timeout <= 0:
+        raise LLMUnavailableError("no time left for the AI model")
+    try:
+        async with asyncio.timeout(timeout):
+            message = await model.ainvoke(messages)
+    except TimeoutError:
+        raise LLMUnavailableError("the AI model did not answer in time") from None
+    except Exception as exc:  # noqa: BLE001 - every client/server failure means "do without the model"
+        raise model_error(exc) from exc
+    if message.response_metadata.get("finish_reason") != "stop":
+        raise LLMUnavailableError("the AI model's reply was incomplete")
+    return message.content if isinstance(message.content, str) else ""
 
 
 def cited_numbers(text: str, available: int) -> list[int]:

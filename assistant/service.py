@@ -8,29 +8,35 @@ the resulting `Answer` themselves (render.py).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from . import aio
+from .breaker import CircuitBreaker
 from .compose import compose_offline
 from .config import Settings
-from .conversation import condense_offline, standalone_question
+from .conversation import condense_offline, owner_history, standalone_question
 from .embeddings import make_embeddings
 from .errors import AssistantError, InvalidQuestionError, LLMUnavailableError
 from .language import detect_language
 from .llm import (
-    answer_chain,
+    Deadline,
+    ModelClients,
+    ModelRateLimitedError,
+    ModelStream,
+    chat_messages,
     cited_numbers,
     format_sources,
     history_messages,
-    make_llm,
-    stream_with_deadlines,
     strip_bad_citations,
 )
-from .prompts import LANGUAGE_NAMES
+from .prompts import LANGUAGE_NAMES, SYSTEM_PROMPT, USER_TURN
 from .retrieval import HybridSearch, IndexReader, Retrieval
 from .scope import decide, is_vague_request
 from .store import IndexStore
@@ -108,7 +114,11 @@ def _without_markup(text: str) -> str:
 
 
 class Assistant:
-    """One per process: holds the embedding model, the index reader and the optional LLM; thread-safe."""
+    """One per process: holds the embedding model, the index reader and the optional LLM; thread-safe.
+
+    The question path is asynchronous (`astream`), so a web worker waits on the model without a thread per
+    question; `stream` and `ask` drive it for sync callers (aio.py).
+    """
 
     def __init__(self, settings: Settings, store: IndexStore | None = None) -> None:
         self.settings = settings
@@ -116,11 +126,16 @@ class Assistant:
         self.embeddings = make_embeddings(settings)
         self.reader = IndexReader(settings, self.store, self.embeddings)
         self.search_engine = HybridSearch(settings, self.reader, self.embeddings)
-        self._llm = make_llm(settings) if settings.llm_enabled else None
+        self._models = ModelClients(settings) if settings.llm_enabled else None
+        self.breaker = CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown)
 
     @property
     def mode(self) -> str:
-        return "llm" if self._llm is not None else "offline"
+        return "llm" if self._models is not None else "offline"
+
+    def llm_status(self) -> dict[str, Any]:
+        """For /healthz: the mode and, in LLM mode, the breaker's state; never asks the model."""
+        return {"mode": self.mode, **(self.breaker.state() if self._models is not None else {})}
 
     def search(self, question: str, k: int | None = None, lang: str | None = None) -> Retrieval:
         """Retrieve, then decide: the passages for `question` and whether they answer it."""
@@ -137,30 +152,43 @@ class Assistant:
         default = detect_language(previous[-1], vocabulary=vocabulary) if previous else "en"
         return detect_language(question, default=default, vocabulary=vocabulary)
 
-    def _standalone(self, question: str, history: list[dict[str, str]]) -> str:
+    def _failed(self, exc: LLMUnavailableError) -> None:
+        self.breaker.failure(exc.retry_after if isinstance(exc, ModelRateLimitedError) else None)
+
+    async def _standalone(self, text: str, history: list[dict[str, str]], lang: str, deadline: Deadline) -> str:
+        """The follow-up rewrite gets at most half of what is left, so the answer still has time after it."""
         if not history:
-            return question
-        return standalone_question(
-            question,
-            history,
-            self.reader.snapshot().role_terms,
-            self._llm,
-            self.settings.history_turns,
-            self.settings.llm_first_token_timeout,
+            return text
+        role_terms = self.reader.snapshot().role_terms
+        model = self._models.rewrite_model() if self._models is not None and self.breaker.allow() else None
+        timeout = min(self.settings.llm_rewrite_timeout, deadline.left() / 2)
+        asked = time.monotonic()
+        standalone, failure = await standalone_question(
+            text, history, role_terms, lang, model, self.settings.history_turns, timeout
         )
+        deadline.spend(asked)
+        if failure is not None:
+            self._failed(failure)
+        return standalone
 
     def retrieve(
         self, question: str, history: list[dict[str, str]] | None = None, lang: str | None = None, k: int | None = None
     ) -> Retrieval:
         """What an answer to this question would be built from: the same steps as `stream`, without answering."""
-        history = history or []
-        return self._retrieve(question, history, self._language(question, history, lang), k)[1]
+        history = owner_history(history or [], self.settings.max_history_turns * 2)
+        deadline = Deadline(self.settings.llm_first_token_timeout)
+        return aio.run(self._retrieve(question, history, self._language(question, history, lang), deadline, k))[1]
 
-    def _retrieve(
-        self, text: str, history: list[dict[str, str]], lang: str, k: int | None = None
+    async def _retrieve(
+        self, text: str, history: list[dict[str, str]], lang: str, deadline: Deadline, k: int | None = None
     ) -> tuple[str, Retrieval]:
         text = _without_markup(text)
-        standalone = self._standalone(text, history)
+        standalone = await self._standalone(text, history, lang, deadline)
+        return await asyncio.to_thread(self._search_standalone, text, standalone, history, lang, k)
+
+    def _search_standalone(
+        self, text: str, standalone: str, history: list[dict[str, str]], lang: str, k: int | None
+    ) -> tuple[str, Retrieval]:
         if standalone == text and is_vague_request(text):
             standalone = t(lang, "overview_query")  # nothing to carry forward: show where to start
         retrieval = self.search(standalone, k=k, lang=lang)
@@ -171,79 +199,113 @@ class Assistant:
         return standalone, retrieval
 
     def ask(self, question: object, history: list[dict[str, str]] | None = None, lang: str | None = None) -> Answer:
+        return aio.run(self.aask(question, history, lang))
+
+    async def aask(self, question: object, history: list[Any] | None = None, lang: str | None = None) -> Answer:
         final: Answer | None = None
-        for event in self.stream(question, history, lang):
-            if event.kind == "final":
-                final = event.answer
+        async with aclosing(self.astream(question, history, lang)) as events:
+            async for event in events:
+                if event.kind == "final":
+                    final = event.answer
         assert final is not None
         return final
 
-    def stream(
-        self, question: object, history: list[dict[str, str]] | None = None, lang: str | None = None
-    ) -> Iterator[Event]:
-        """The answer as events: text as it is written, maybe a reset, then the final `Answer`."""
+    def stream(self, question: object, history: list[Any] | None = None, lang: str | None = None) -> Iterator[Event]:
+        """`astream` for sync callers."""
+        return aio.iterate(self.astream(question, history, lang))
+
+    async def astream(
+        self, question: object, history: list[Any] | None = None, lang: str | None = None
+    ) -> AsyncIterator[Event]:
+        """The answer as events: text as it is written, maybe a reset, then the final `Answer`.
+
+        One deadline (`llm_first_token_timeout`) covers the follow-up rewrite and the answer's first token.
+        """
         started = time.perf_counter()
-        history = [m for m in (history or []) if isinstance(m, dict)][-self.settings.max_history_turns * 2 :]
+        deadline = Deadline(self.settings.llm_first_token_timeout)
+        history = owner_history(history or [], self.settings.max_history_turns * 2)
         text = clean_question(question, self.settings.max_message_chars, lang or "en")
-        lang = self._language(text, history, lang)
-        standalone, retrieval = self._retrieve(text, history, lang)
+        lang = await asyncio.to_thread(self._language, text, history, lang)
+        standalone, retrieval = await self._retrieve(text, history, lang, deadline)
         timings = {"retrieval": (time.perf_counter() - started) * 1000}
         base: dict[str, Any] = dict(
-            id=uuid.uuid4().hex,
-            question=text,
-            lang=lang,
-            standalone_question=standalone,
-            version=retrieval.version,
+            id=uuid.uuid4().hex, question=text, lang=lang, standalone_question=standalone, version=retrieval.version
         )
-
         if not retrieval.relevant or not retrieval.hits:
             declined = Answer(
                 **base, answer=t(lang, "decline"), sources=[], mode=self.mode, fallback=False, declined=True
             )
-            yield from _finish(declined, started, timings)
+            for event in _finish(declined, started, timings):
+                yield event
             return
+        if self._models is not None:
+            async with aclosing(self._llm_answer(standalone, history, retrieval, base, deadline)) as events:
+                async for event in events:
+                    if event.answer is not None:
+                        for done in _finish(event.answer, started, timings, streamed=event.kind == "final"):
+                            yield done
+                    else:
+                        yield event
+            return
+        offline = await asyncio.to_thread(self._offline, retrieval, base, False)
+        for event in _finish(offline, started, timings):
+            yield event
 
-        if self._llm is not None:
-            streamed: list[str] = []
-            try:
-                inputs = {
-                    "language_name": LANGUAGE_NAMES.get(lang, "English"),
-                    "sources": format_sources(retrieval.hits),
-                    "history": history_messages(
-                        history, self.settings.history_turns, self.settings.history_token_budget
-                    ),
-                    "question": text if standalone == text else f"{text}\n(Standalone question: {standalone})",
-                }
-                for piece in stream_with_deadlines(
-                    answer_chain(self._llm),
-                    inputs,
-                    self.settings.llm_first_token_timeout,
-                    self.settings.llm_read_timeout,
-                ):
+    async def _llm_answer(
+        self,
+        question: str,
+        history: list[dict[str, str]],
+        retrieval: Retrieval,
+        base: dict[str, Any],
+        deadline: Deadline,
+    ) -> AsyncIterator[Event]:
+        """Tokens, then the answer as a "final" event, or (after a "reset" if text went out) the offline answer
+        as an "offline" event: the model failed, was cut off, ran out of time or is known to be failing."""
+        lang = base["lang"]
+        streamed: list[str] = []
+        if not self.breaker.allow():  # known to be failing: the offline answer at once
+            yield Event("offline", answer=await asyncio.to_thread(self._offline, retrieval, base, True))
+            return
+        try:
+            if deadline.left() <= 0:
+                raise LLMUnavailableError("no time left for the AI model")
+            user_turn = USER_TURN.format(sources=format_sources(retrieval.hits), question=question)
+            messages = chat_messages(
+                SYSTEM_PROMPT.format(language_name=LANGUAGE_NAMES.get(lang, "English")),
+                history_messages(history, self.settings.history_turns, self.settings.history_token_budget),
+                user_turn,
+            )
+            stream = ModelStream(
+                self._models.answer_model(),  # type: ignore[union-attr]  # only called in LLM mode
+                messages,
+                deadline.left(),
+                self.settings.llm_read_timeout,
+            )
+            async with aclosing(stream.pieces()) as pieces:
+                async for piece in pieces:
                     streamed.append(piece)
                     yield Event("token", piece)
-                full = "".join(streamed).strip()
-                if not full:
-                    raise LLMUnavailableError("the AI model returned an empty answer")
-                full = strip_bad_citations(full, len(retrieval.hits))
-                numbers = cited_numbers(full, len(retrieval.hits)) or list(range(1, len(retrieval.hits) + 1))
-                answer = Answer(
-                    **base,
-                    answer=full,
-                    sources=[_source(retrieval, n) for n in numbers],
-                    mode="llm",
-                    fallback=False,
-                    declined=False,
-                )
-                yield from _finish(answer, started, timings, streamed=True)
-                return
-            except LLMUnavailableError:
-                if streamed:
-                    yield Event("reset")
-                yield from _finish(self._offline(retrieval, base, fallback=True), started, timings)
-                return
-
-        yield from _finish(self._offline(retrieval, base, fallback=False), started, timings)
+            if stream.finish_reason not in ("stop", "length"):
+                raise LLMUnavailableError("the AI model stopped before finishing its answer")
+            full = strip_bad_citations("".join(streamed).strip(), len(retrieval.hits))
+            if not full:
+                raise LLMUnavailableError("the AI model returned an empty answer")
+        except LLMUnavailableError as exc:
+            self._failed(exc)
+            if streamed:
+                yield Event("reset")
+            yield Event("offline", answer=await asyncio.to_thread(self._offline, retrieval, base, True))
+            return
+        self.breaker.success()
+        notice = ""
+        if stream.finish_reason == "length":  # keep what was written, and say it stops short
+            notice = t(lang, "cut_off")
+            yield Event("token", f"\n\n_{notice}_")
+            full = f"{full}\n\n_{notice}_"
+        numbers = cited_numbers(full, len(retrieval.hits)) or list(range(1, len(retrieval.hits) + 1))
+        sources = [_source(retrieval, n) for n in numbers]
+        answer = Answer(**base, answer=full, sources=sources, mode="llm", fallback=False, declined=False, notice=notice)
+        yield Event("final", answer=answer)
 
     def _offline(self, retrieval: Retrieval, base: dict[str, Any], fallback: bool) -> Answer:
         text, cited = compose_offline(
