@@ -21,7 +21,7 @@ from .errors import EmbeddingMismatchError
 from .intent import question_facets, section_facet
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
-from .signals import INFORMAL, OFF_TOPIC_EXAMPLES, ScopeSignals, uses_domain_words
+from .signals import INFORMAL, OFF_TOPIC_EXAMPLES, ScopeSignals, load_topics, uses_domain_words
 from .store import IndexStore, VersionInfo
 
 # Fusion weights, tuned on eval/gold.jsonl with bench/retrieval.py (see README for the figures; the
@@ -65,6 +65,7 @@ class Retrieval:
     scope: ScopeSignals
     query_vector: np.ndarray | None = field(default=None, repr=False)
     relevant: bool = False  # set by the decide step (scope.decide): until then, nothing is relevant
+    decided_by: str = ""  # which signal decided (scope.decide), for search --json, eval output and logs
 
 
 @dataclass
@@ -206,6 +207,7 @@ class HybridSearch:
         self.embeddings = embeddings
         self._lock = threading.Lock()
         self._off_topic_vectors: np.ndarray | None = None
+        self._topic_vectors: tuple[np.ndarray, np.ndarray] | None = None
 
     def _check_embedding(self, snap: _Snapshot) -> None:
         signature = self.embeddings.signature
@@ -230,12 +232,18 @@ class HybridSearch:
         hits = self._fuse(snap, dense, lexical, heading, lang, k, facets, subject)
         best_dense = max(dense.values(), default=0.0)
         best_heading = float(heading.max()) if heading.size else 0.0
+        topics = load_topics()
+        covered, uncovered = self._topics()
+        word = topics.uncovered_word(question)
         signals = ScopeSignals(
             dense=best_dense,
             heading=best_heading,
             off_topic=float((self._off_topic() @ qvec).max()),
             coverage=snap.lexical.coverage(question, INFORMAL),
             domain_word=uses_domain_words(question),
+            topic=float((covered @ qvec).max() - (uncovered @ qvec).max()),
+            uncovered_word=f"{word[0]}: {word[1]}" if word else "",
+            team_question=bool(word and word[2] and topics.is_team_question(question)),
         )
         return Retrieval(
             question=question,
@@ -262,6 +270,17 @@ class HybridSearch:
                     vectors = self.embeddings.embed_documents(list(OFF_TOPIC_EXAMPLES))
                     self._off_topic_vectors = np.asarray(vectors, dtype=np.float32)
         return self._off_topic_vectors
+
+    def _topics(self) -> tuple[np.ndarray, np.ndarray]:
+        """Covered and uncovered topic descriptions (scope_topics.yaml), embedded once per process."""
+        if self._topic_vectors is None:
+            with self._lock:
+                if self._topic_vectors is None:
+                    topics = load_topics()
+                    covered = np.asarray(self.embeddings.embed_documents(list(topics.covered)), dtype=np.float32)
+                    uncovered = np.asarray(self.embeddings.embed_documents(list(topics.uncovered)), dtype=np.float32)
+                    self._topic_vectors = (covered, uncovered)
+        return self._topic_vectors
 
     def _fuse(
         self,

@@ -1,10 +1,18 @@
 """Decide: is a question about building an e-commerce team at all? The step between retrieve and answer.
 
 The search measures the signals (signals.py: nearest passage and heading, nearest off-topic example,
-vocabulary coverage, domain words); this module only judges them. They are combined by a logistic model
-(`SCOPE_WEIGHTS`) calibrated on eval/gold.jsonl with bench/fit_scope.py, which also reports how it carries
-over to the two held-out sets. Refit it when the guidance or the gold set changes; `ASSISTANT_SCOPE_BIAS`
-shifts the boundary without refitting.
+vocabulary coverage, domain words, and how much nearer the question is to what the guidance is about than to
+the near-domain topics it does not cover, scope_topics.yaml); this module only judges them, in two steps:
+
+1. Topic word: a question that names an uncovered business topic unmistakably (salary, VAT, insurance,
+   hosting, Mollie, PostNL, GA4, notice period, loan, terms and conditions …) is declined, unless the topic
+   allows it and the question is clearly about who does the work ("should I hire a freelancer for GA4?").
+   Words alone never answer a question; they only decline.
+2. Otherwise a logistic model (`SCOPE_WEIGHTS`) over the signals, calibrated on eval/gold.jsonl with
+   bench/fit_scope.py, which also reports how it carries over to the other sets. Refit it when the guidance,
+   the topics file or the gold set changes; `ASSISTANT_SCOPE_BIAS` shifts the boundary without refitting.
+
+Which step decided, and the signal that weighed most, is kept on the retrieval (`decided_by`).
 """
 
 from __future__ import annotations
@@ -17,7 +25,8 @@ from .signals import FILLER, ScopeSignals
 
 # Fitted by bench/fit_scope.py on eval/gold.jsonl (balanced logistic regression); order as in
 # ScopeSignals.vector(), last value the intercept.
-SCOPE_WEIGHTS: tuple[float, ...] = (22.2503, 4.6753, -10.7946, 11.9753, 4.1458, -11.488)
+SCOPE_WEIGHTS: tuple[float, ...] = (22.2503, 4.6753, -10.7946, 11.9753, 4.1458, 0.0, -11.488)
+SIGNAL_NAMES = ("dense", "heading", "off_topic", "coverage", "domain_word", "topic")
 
 
 def scope_score(signals: ScopeSignals, weights: tuple[float, ...] = SCOPE_WEIGHTS) -> float:
@@ -27,12 +36,28 @@ def scope_score(signals: ScopeSignals, weights: tuple[float, ...] = SCOPE_WEIGHT
 
 
 def in_scope(signals: ScopeSignals, bias: float = 0.0) -> bool:
-    return scope_score(signals) + bias > 0
+    return verdict(signals, bias)[0]
+
+
+def verdict(signals: ScopeSignals, bias: float = 0.0) -> tuple[bool, str]:
+    """In scope or not, and why: the uncovered-topic word that declined it, or the model's strongest signal."""
+    if signals.uncovered_word and not signals.team_question:
+        return False, f"uncovered topic word ({signals.uncovered_word})"
+    score = scope_score(signals) + bias
+    *w, _ = SCOPE_WEIGHTS
+    contributions = [wi * xi for wi, xi in zip(w, signals.vector(), strict=True)]
+    answered = score > 0
+    # The signal whose weighted value pushed hardest towards the verdict.
+    pick = max if answered else min
+    strongest = SIGNAL_NAMES[contributions.index(pick(contributions))]
+    override = f"; team question overrides ({signals.uncovered_word})" if signals.uncovered_word else ""
+    return answered, f"model {score:+.2f}, strongest {strongest}{override}"
 
 
 def decide(retrieval: Retrieval, bias: float = 0.0) -> Retrieval:
     """The retrieval with its verdict: relevant when its signals say the guidance answers the question."""
-    return dataclasses.replace(retrieval, relevant=in_scope(retrieval.scope, bias))
+    relevant, why = verdict(retrieval.scope, bias)
+    return dataclasses.replace(retrieval, relevant=relevant, decided_by=why)
 
 
 _ASKS_FOR_STEPS = set(

@@ -13,8 +13,14 @@ without being listed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+TOPICS_FILE = Path(__file__).with_name("scope_topics.yaml")
 
 _STRONG = re.compile(
     r"\b("
@@ -29,7 +35,8 @@ _STRONG = re.compile(
     r"prioriteit|priorit|eigenaar|owner|alles zelf|everything myself|overwhelm|overweldig|burn-?out|"
     r"skills?|vaardig|competen|assess|beoordel|responsib|verantwoordelijk|workload|werkdruk|imago|reputati|"
     r"job ads?|job posts?|job boards?|vacatures|structu|team\w{3,}|koffiezaak|coffee shop|presteer|prestatie|"
-    r"perform"
+    r"perform|z'n (2|twee|3|drie)|met z'n|tweeën|(2|twee|3|drie) man\b|\bcs\b|inpakker|packer|"
+    r"just me and|me and my|who (do|should) (i|we) (hire|get)|eerst aannemen|first hire"
     r")",
     re.IGNORECASE,
 )
@@ -99,9 +106,51 @@ class ScopeSignals:
     off_topic: float  # nearest off-topic example
     coverage: float  # share of content words the guidance uses (LexicalIndex.coverage)
     domain_word: bool  # names a role, hiring, KPIs, e-commerce …
+    topic: float = 0.0  # nearest covered-topic description minus nearest uncovered one (scope_topics.yaml)
+    uncovered_word: str = ""  # "topic: word" when the question uses an unmistakable uncovered-topic word
+    team_question: bool = False  # clearly about who does the work (hire, freelance, in-house, a role)
 
     def vector(self) -> list[float]:
-        return [self.dense, self.heading, self.off_topic, self.coverage, float(self.domain_word)]
+        return [self.dense, self.heading, self.off_topic, self.coverage, float(self.domain_word), self.topic]
+
+
+@dataclass(frozen=True)
+class Topics:
+    """scope_topics.yaml: what the guidance is about, and the near-domain topics it does not cover."""
+
+    covered: tuple[str, ...]
+    uncovered: tuple[str, ...]  # descriptions, all topics
+    words: tuple[tuple[str, bool, re.Pattern[str]], ...]  # (topic, team_override, pattern)
+    team_words: re.Pattern[str]
+
+    def uncovered_word(self, question: str) -> tuple[str, str, bool] | None:
+        """The first uncovered topic the question names unmistakably: (topic, word, team_override)."""
+        for topic, override, pattern in self.words:
+            found = pattern.search(question)
+            if found:
+                return topic, found.group(0).strip().lower(), override
+        return None
+
+    def is_team_question(self, question: str) -> bool:
+        return bool(self.team_words.search(question))
+
+
+def _alternation(words: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])(?:" + "|".join(words) + ")", re.IGNORECASE)
+
+
+@functools.cache
+def load_topics(path: Path = TOPICS_FILE) -> Topics:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    uncovered = data["uncovered"]
+    return Topics(
+        covered=tuple(data["covered"]),
+        uncovered=tuple(d for spec in uncovered.values() for d in spec["descriptions"]),
+        words=tuple(
+            (name, bool(spec.get("team_override")), _alternation(spec["words"])) for name, spec in uncovered.items()
+        ),
+        team_words=_alternation(data["team_words"]),
+    )
 
 
 def uses_domain_words(question: str) -> bool:

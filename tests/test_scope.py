@@ -1,0 +1,134 @@
+"""The scope decision knows what the guidance is ABOUT (team, roles, hiring order, in-house/freelance, KPIs, the
+coffee-shop case, the checklist), not which words it uses.
+
+Near-domain business questions the guidance does not cover (payments, hosting, carriers, analytics set-up, pay,
+employment law, tax, insurance, financing, legal terms) are declined in both languages, however much they sound
+like running a shop; questions about the team are answered however informally they are typed. None of these
+questions is in an eval set: they test the categories, not the tuning.
+"""
+
+import pytest
+
+UNCOVERED = {
+    "payments": [
+        "which payment provider should my webshop use for iDEAL and credit cards?",
+        "is Mollie or Stripe better for a small online store?",
+        "welke betaalprovider is het handigst voor mijn webwinkel?",
+        "hoe koppel ik iDEAL aan mijn shop, via Mollie of via Buckaroo?",
+    ],
+    "hosting": [
+        "which hosting company is fastest for a WooCommerce shop?",
+        "is Shopify or WooCommerce the better choice for a clothing store?",
+        "waar registreer ik het beste een domeinnaam voor mijn webshop?",
+        "welke hosting is goed genoeg voor een webshop met veel bezoekers?",
+    ],
+    "carriers": [
+        "is PostNL or DHL cheaper for sending parcels abroad?",
+        "which parcel carrier gives the best rates for small shops?",
+        "welke vervoerder is het goedkoopst voor pakketjes naar België?",
+        "hoe krijg ik korting op mijn verzendtarieven bij PostNL?",
+    ],
+    "analytics": [
+        "how do I set up GA4 ecommerce tracking on my shop?",
+        "how do I install Google Tag Manager on my webshop?",
+        "hoe stel ik Google Analytics 4 in voor mijn webwinkel?",
+        "hoe zet ik conversietracking op met tag manager?",
+    ],
+    "pay": [
+        "what salary should I offer a customer service employee?",
+        "how much does a junior marketer earn per month in the Netherlands?",
+        "wat is een normaal salaris voor een magazijnmedewerker?",
+        "hoeveel moet ik een inpakker per uur betalen volgens de cao?",
+    ],
+    "employment_law": [
+        "what notice period applies when my employee wants to quit?",
+        "how long can the probation period in an employment contract be?",
+        "hoe lang is de opzegtermijn voor mijn medewerker?",
+        "mag ik een proeftijd afspreken in een tijdelijk contract?",
+    ],
+    "tax": [
+        "do I have to charge VAT when I sell to customers in France?",
+        "can my webshop use the small business VAT exemption?",
+        "moet ik btw afdragen over verkopen aan klanten in Duitsland?",
+        "kan ik de KOR gebruiken voor mijn webshop?",
+    ],
+    "insurance": [
+        "what insurance does a webshop owner need for liability?",
+        "do I need insurance for stock stored in my warehouse?",
+        "welke verzekering heb ik nodig voor mijn webwinkel?",
+        "moet ik een aansprakelijkheidsverzekering afsluiten voor mijn shop?",
+    ],
+    "financing": [
+        "how do I get a bank loan to buy more stock?",
+        "should I look for an investor or crowdfunding to grow my shop?",
+        "hoe kom ik aan een lening om mijn webshop te financieren?",
+        "welke financiering is er voor een startende webwinkel?",
+    ],
+    "legal_terms": [
+        "what should be in the terms and conditions of my online store?",
+        "do I need a privacy policy and cookie banner for GDPR?",
+        "wat moet er in mijn algemene voorwaarden staan voor de webshop?",
+        "hoe schrijf ik een privacyverklaring volgens de AVG?",
+    ],
+}
+
+INFORMAL = [
+    # Dutch shorthand
+    "we zijn met z'n 2en, wie moeten we als eerste aannemen?",
+    "met z'n tweeën een webshop, wat doen we zelf en wat niet",
+    "twee man en een webshop, hoe verdelen we het werk",
+    "zzp'er of iemand in dienst voor de marketing?",
+    "welke kpi's voor de cs?",
+    "inpakker aannemen of uitbesteden?",
+    "hoe ging het bij die koffiezaak dan",
+    "wat moet ik als eerste doen volgens de checklist",
+    # English shorthand
+    "just me and my wife running the shop, who do we hire first",
+    "freelancer or full time for content?",
+    "what numbers should my cs person be tracking",
+    "which roles can i outsource and which keep in house",
+]
+
+BORDERLINE = [
+    "should my CS person also do the ads?",
+    "moet mijn klantenservicemedewerker ook de social media doen?",
+    "can the person who packs orders also answer customer emails?",
+    "who on my team should own the conversion rate?",
+    "what should I look for when hiring someone for logistics?",
+]
+
+
+@pytest.mark.parametrize(
+    ("category", "question"), [(c, q) for c, qs in UNCOVERED.items() for q in qs], ids=lambda v: str(v)[:40]
+)
+def test_near_domain_business_questions_outside_the_guidance_are_declined(assistant, category, question):
+    retrieval = assistant.retrieve(question)
+    assert not retrieval.relevant, f"{category}: answered ({retrieval.decided_by})"
+
+
+@pytest.mark.parametrize("question", INFORMAL)
+def test_informal_team_questions_are_answered(assistant, question):
+    retrieval = assistant.retrieve(question)
+    assert retrieval.relevant, f"declined ({retrieval.decided_by})"
+
+
+@pytest.mark.parametrize("question", BORDERLINE)
+def test_borderline_questions_that_touch_the_team_are_answered(assistant, question):
+    retrieval = assistant.retrieve(question)
+    assert retrieval.relevant, f"declined ({retrieval.decided_by})"
+
+
+def test_the_decision_says_which_signal_decided(assistant):
+    declined = assistant.retrieve("which hosting company is best for my webshop?")
+    answered = assistant.retrieve("which KPIs for my marketer?")
+    assert declined.decided_by and answered.decided_by
+    assert "hosting" in declined.decided_by  # the uncovered-topic word named
+    assert declined.decided_by != answered.decided_by
+
+
+def test_scope_bias_still_shifts_the_model(assistant, settings):
+    from assistant.scope import decide
+
+    retrieval = assistant.search_engine.search("what is a nice colour for my logo")
+    assert decide(retrieval, bias=100.0).relevant
+    assert not decide(retrieval, bias=-100.0).relevant
