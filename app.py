@@ -1,13 +1,11 @@
-"""Start the web app: `python app.py [--host H] [--port P]` (defaults from settings: 127.0.0.1:7860)."""
+"""Start the web app: `python app.py [--host H] [--port P] [--knowledge-dir DIR] [--data-dir DIR]`.
 
-import argparse
+Defaults come from settings (127.0.0.1:7860); the same as `python -m assistant serve`.
+"""
 
-from assistant.config import Settings
-from assistant.web import serve
+import sys
+
+from assistant.cli import main
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="E-commerce team assistant web app")
-    parser.add_argument("--host", help="interface to listen on (ASSISTANT_HOST)")
-    parser.add_argument("--port", type=int, help="port to listen on (ASSISTANT_PORT)")
-    args = parser.parse_args()
-    serve(Settings(), host=args.host, port=args.port)
+    sys.exit(main(["serve", *sys.argv[1:]]))

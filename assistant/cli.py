@@ -235,6 +235,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _add_dirs(p: argparse.ArgumentParser) -> None:
+    """Folder options that override ASSISTANT_KNOWLEDGE_DIR / ASSISTANT_DATA_DIR for this run."""
+    p.add_argument("--knowledge-dir", help="folder with the guidance documents (ASSISTANT_KNOWLEDGE_DIR)")
+    p.add_argument("--data-dir", help="folder for the index and feedback (ASSISTANT_DATA_DIR)")
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings from the environment and .env, with the folders given on the command line on top."""
+    overrides = {k: v for k in ("knowledge_dir", "data_dir") if (v := getattr(args, k, None))}
+    return Settings(**overrides)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="assistant", description="E-commerce team-building assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -248,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-hit", type=float, default=0.95)
     p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another running ingest (or rollback)")
     p.add_argument("--json", action="store_true")
+    _add_dirs(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", help="show the passages retrieved for a question")
@@ -288,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the web app")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    _add_dirs(p)
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -321,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: argument {name!r} is not valid text (bytes that are not UTF-8)", file=sys.stderr)
             return 2
     try:
-        settings = Settings()
+        settings = settings_from_args(args)
         return args.func(args, settings)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)

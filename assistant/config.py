@@ -16,6 +16,9 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# In a source checkout data and guidance sit beside the code; an installed package (site-packages) uses the
+# working directory instead, unless ASSISTANT_DATA_DIR / ASSISTANT_KNOWLEDGE_DIR or --knowledge-dir say otherwise.
+HOME = ROOT if (ROOT / "pyproject.toml").is_file() else Path(".")
 
 
 class Settings(BaseSettings):
@@ -24,8 +27,8 @@ class Settings(BaseSettings):
     )
 
     # Where things live
-    data_dir: Path = Field(default=ROOT / "data", description="Index, feedback database and other state.")
-    knowledge_dir: Path = Field(default=ROOT / "knowledge", description="The guidance documents.")
+    data_dir: Path = Field(default=HOME / "data", description="Index, feedback database and other state.")
+    knowledge_dir: Path = Field(default=HOME / "knowledge", description="The guidance documents.")
 
     # Web server
     host: str = "127.0.0.1"

@@ -21,6 +21,8 @@ from .language import SUPPORTED, detect_language
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 SUFFIXES = TEXT_SUFFIXES | {".html", ".htm", ".pdf", ".docx"}
+# PDF and DOCX readers are an optional extra: a file that needs one is skipped with this hint.
+DOCUMENTS_HINT = "pip install 'ecommerce-team-assistant[documents]'"
 DOC_TYPES = {"article", "role", "faq", "case-study", "checklist", "guide"}
 ROLE_FIELDS = ("title", "aliases", "stage", "fit", "kpis")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -322,6 +324,9 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
             body, fallback_title = _docx_to_text(path)
         else:
             return None, [Problem(rel, 1, f"unsupported file type '{suffix}'")]
+    except ImportError:  # pypdf / python-docx are the optional `documents` extra
+        kind = suffix[1:].upper()
+        return None, [Problem(rel, 1, f"{kind} support is not installed: {DOCUMENTS_HINT}")]
     except Exception as exc:  # a damaged PDF/DOCX raises library-specific errors
         return None, [Problem(rel, 1, f"cannot read {suffix[1:].upper()} file ({type(exc).__name__})")]
 

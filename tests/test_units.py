@@ -1,0 +1,186 @@
+"""Small, fast checks of single rules: compound splitting, history trimming, the rate limiter, the scope
+bias, the ingest quality gate and feedback retention. Real components throughout; no server."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import sqlite3
+import time
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage
+
+from assistant.cli import main
+from assistant.feedback import FeedbackStore
+from assistant.lexical import split_compound
+from assistant.llm import history_messages
+from assistant.ratelimit import RateLimiter
+from assistant.scope import decide, scope_score
+from assistant.store import IndexStore
+from tests.conftest import KNOWLEDGE, make_settings
+
+# --- Dutch compound splitting (lexical.py) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "word, vocabulary, expected",
+    [
+        ("teamcommunicatie", {"team", "communicatie"}, ["team", "communicatie"]),
+        ("bedrijfsleider", {"bedrijf", "leider"}, ["bedrijf", "leider"]),  # linking -s-
+        ("klantenservice", {"klanten", "service"}, ["klanten", "service"]),
+        ("magazijnmens", {"magazijn"}, ["magazijn"]),  # only the head is known
+        ("webshop", {"web", "shop"}, []),  # too short to split
+        ("onbekendwoord", {"team"}, []),
+    ],
+)
+def test_dutch_compounds_split_into_known_words(word, vocabulary, expected):
+    assert split_compound(word, vocabulary) == expected
+
+
+def test_head_only_can_be_turned_off():
+    assert split_compound("magazijnmens", {"magazijn"}, head_only=False) == []
+
+
+# --- history trimming (llm.py) ----------------------------------------------------------------------
+
+
+def _history(n: int, size: int = 10) -> list[dict[str, str]]:
+    out = []
+    for i in range(n):
+        out += [{"role": "user", "content": f"q{i}".ljust(size, ".")}, {"role": "assistant", "content": f"a{i}"}]
+    return out
+
+
+def test_history_keeps_the_last_turns_in_order_with_their_roles():
+    kept = history_messages(_history(10), turns=3, token_budget=10_000)
+    assert [m.content[:2] for m in kept] == ["q7", "a7", "q8", "a8", "q9", "a9"]
+    assert [type(m) for m in kept[:2]] == [HumanMessage, AIMessage]
+
+
+def test_history_drops_the_oldest_messages_past_the_token_budget():
+    # 4 characters a token: 30 tokens hold 120 characters; newest first: a4 q4 a3 q3 a2 (106), then q2 (50) ends it
+    kept = history_messages(_history(5, size=50), turns=5, token_budget=30)
+    assert [m.content[:2] for m in kept] == ["a2", "q3", "a3", "q4", "a4"]
+    assert [m.content for m in history_messages(_history(2, size=500), turns=5, token_budget=10)] == ["a1"]
+
+
+def test_history_skips_empty_messages():
+    history = [{"role": "user", "content": ""}, {"role": "user", "content": "hi"}, {"role": "assistant"}]
+    assert [m.content for m in history_messages(history, turns=5, token_budget=100)] == ["hi"]
+
+
+# --- rate limiter (ratelimit.py) ------------------------------------------------------------------
+
+
+def test_minute_window_refuses_with_the_seconds_until_the_oldest_request_expires():
+    limiter = RateLimiter(per_minute=2, per_hour=100)
+    assert limiter.check("a", now=1000.0) == 0
+    assert limiter.check("a", now=1010.0) == 0
+    assert limiter.check("a", now=1015.0) == 45  # the request at 1000 leaves the window at 1060
+    assert limiter.check("b", now=1015.0) == 0  # other clients are not affected
+    assert limiter.check("a", now=1059.5) == 1  # never 0 while refused
+    assert limiter.check("a", now=1060.0) == 0  # refusals were not counted as requests
+
+
+def test_hour_window_applies_after_the_minute_window():
+    limiter = RateLimiter(per_minute=100, per_hour=3)
+    for minute in range(3):
+        assert limiter.check("a", now=60.0 * minute) == 0
+    assert limiter.check("a", now=200.0) == 3400  # the first request (t=0) expires at 3600
+    assert limiter.check("a", now=3600.0) == 0
+
+
+def test_a_zero_limit_means_unlimited_and_clients_are_not_kept_in_clear():
+    limiter = RateLimiter(per_minute=0, per_hour=0)
+    assert all(limiter.check("10.0.0.1", now=float(i)) == 0 for i in range(50))
+    assert "10.0.0.1" not in limiter._hits and limiter.key("10.0.0.1") in limiter._hits
+
+
+# --- scope bias (scope.py, ASSISTANT_SCOPE_BIAS) ---------------------------------------------------
+
+QUESTIONS = [
+    "Which KPIs should my customer service person have?",
+    "Welke KPI's gebruik ik voor mijn klantenservice?",
+    "should I outsource my photography?",
+    "how do I choose a payment provider?",
+    "recipe for banana bread without eggs",
+    "what is the weather in Utrecht tomorrow?",
+]
+
+
+def test_scope_bias_shifts_decisions_monotonically(assistant):
+    retrievals = [assistant.search_engine.search(q) for q in QUESTIONS]
+    biases = [-50.0, -10.0, -3.0, -1.0, 0.0, 1.0, 3.0, 10.0, 50.0]
+    answered = [{q for q, r in zip(QUESTIONS, retrievals, strict=True) if decide(r, b).relevant} for b in biases]
+    for lower, higher in zip(answered, answered[1:], strict=False):
+        assert lower <= higher  # a higher bias never declines what a lower one answered
+    assert answered[0] == set() and answered[-1] == set(QUESTIONS)
+    assert answered[0] != answered[4] != answered[-1]  # both directions change something at these extremes
+    for r in retrievals:  # the decision is exactly "score + bias > 0"
+        assert decide(r, -scope_score(r.scope) + 0.01).relevant and not decide(r, -scope_score(r.scope) - 0.01).relevant
+
+
+def test_the_scope_bias_setting_reaches_the_answer(assistant, settings):
+    strict = copy.copy(assistant)
+    strict.settings = settings.model_copy(update={"scope_bias": -100.0})
+    lenient = copy.copy(assistant)
+    lenient.settings = settings.model_copy(update={"scope_bias": 100.0})
+    assert not assistant.ask(QUESTIONS[0]).declined and strict.ask(QUESTIONS[0]).declined
+    assert assistant.ask(QUESTIONS[-1]).declined and not lenient.ask(QUESTIONS[-1]).declined
+
+
+# --- ingest --eval veto (cli.py / evaluation.quality_gate) -----------------------------------------
+
+
+def test_a_candidate_below_min_hit_is_not_published(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
+    for var in ("ASSISTANT_DATA_DIR", "ASSISTANT_KNOWLEDGE_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    kb, data = tmp_path / "kb", tmp_path / "data"
+    (kb / "en" / "roles").mkdir(parents=True)
+    shutil.copy(KNOWLEDGE / "en" / "roles" / "customer-service.md", kb / "en" / "roles")
+    good, bad = tmp_path / "good.jsonl", tmp_path / "bad.jsonl"
+    good.write_text(json.dumps({"id": "g", "question": "KPIs for customer service?", "must": ["CSAT"]}) + "\n")
+    bad.write_text(json.dumps({"id": "b", "question": "KPIs for customer service?", "must": ["zzz-nowhere"]}) + "\n")
+    dirs = ["--knowledge-dir", str(kb), "--data-dir", str(data)]
+
+    assert main(["ingest", *dirs, "--eval", str(good), "--min-hit", "0.95"]) == 0
+    store = IndexStore(make_settings(data, knowledge_dir=kb))
+    first = store.active_name()
+    assert first
+
+    page = kb / "en" / "roles" / "customer-service.md"
+    page.write_text(page.read_text() + "\n## Extra\n\nA new paragraph about weekend shifts.\n")
+    capsys.readouterr()
+    assert main(["ingest", *dirs, "--eval", str(bad), "--min-hit", "0.95"]) == 1
+    err = capsys.readouterr().err
+    assert "Not published" in err and "below 0.95" in err
+    assert store.active_name() == first  # readers keep the version that passed
+
+
+# --- feedback retention (feedback.py) --------------------------------------------------------------
+
+
+def test_feedback_older_than_the_retention_is_removed_on_start(tmp_path):
+    path = tmp_path / "feedback.sqlite3"
+    FeedbackStore(path, retention_days=30)  # creates the tables
+    now = time.time()
+    with sqlite3.connect(path) as db:
+        for answer_id, age_days in (("old", 31), ("recent", 29)):
+            created = now - age_days * 86400
+            db.execute(
+                "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (answer_id, created, "q", "en", "a", "offline", 0, 0, "[]", "chat"),
+            )
+            db.execute("INSERT INTO ratings VALUES (?,?,?,?)", (answer_id, created, "down", None))
+    FeedbackStore(path, retention_days=30)  # a restart
+    with sqlite3.connect(path) as db:
+        assert [r[0] for r in db.execute("SELECT id FROM answers")] == ["recent"]
+        assert [r[0] for r in db.execute("SELECT answer_id FROM ratings")] == ["recent"]
+
+
+def test_disabled_feedback_creates_no_database(tmp_path):
+    FeedbackStore(tmp_path / "feedback.sqlite3", enabled=False)
+    assert not (tmp_path / "feedback.sqlite3").exists()
