@@ -8,15 +8,14 @@ is turned into Markdown-like text with `#` headings so that the chunker treats t
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .formats import docx_to_text, html_to_text, pdf_to_text
 from .language import SUPPORTED, detect_language
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -143,94 +142,6 @@ def _split_front_matter(raw: str) -> tuple[dict[str, Any] | None, str, int, str 
     return None, "", 1, "front matter starts with '---' but has no closing '---' line"
 
 
-class _HTMLToMarkdown(HTMLParser):
-    """Keep headings, paragraphs and list items; drop scripts, styles and markup."""
-
-    BLOCK = {"p", "div", "br", "li", "tr", "section", "article", "ul", "ol", "table"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.skip = 0
-        self.title = ""
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "noscript", "template"):
-            self.skip += 1
-        elif tag == "title":
-            self._in_title = True
-        elif re.fullmatch(r"h[1-6]", tag):
-            self.out.append("\n\n" + "#" * int(tag[1]) + " ")
-        elif tag == "li":
-            self.out.append("\n- ")
-        elif tag in self.BLOCK:
-            self.out.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "noscript", "template"):
-            self.skip = max(0, self.skip - 1)
-        elif tag == "title":
-            self._in_title = False
-        elif re.fullmatch(r"h[1-6]", tag):
-            self.out.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self.skip:
-            return
-        if self._in_title:
-            self.title += data
-            return
-        self.out.append(re.sub(r"\s+", " ", data))
-
-
-def _html_to_text(raw: str) -> tuple[str, str]:
-    parser = _HTMLToMarkdown()
-    parser.feed(raw)
-    text = "".join(parser.out)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    return text, parser.title.strip()
-
-
-def _pdf_to_text(path: Path) -> tuple[str, str]:
-    from pypdf import PdfReader
-
-    # pypdf logs damage it works around ("EOF marker not found"); a damaged file is reported as a Problem.
-    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
-    reader = PdfReader(str(path))
-    text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
-    try:
-        title = str((reader.metadata.title if reader.metadata else None) or "").strip()
-    except Exception:  # noqa: BLE001 - damaged document info: the text is what matters
-        title = ""
-    return text, title
-
-
-def _docx_to_text(path: Path) -> tuple[str, str]:
-    import docx
-
-    document = docx.Document(str(path))
-    out: list[str] = []
-    title = document.core_properties.title or ""
-    for para in document.paragraphs:
-        text = para.text.strip()
-        if not text:
-            continue
-        style = (para.style.name or "").lower() if para.style is not None else ""
-        if style == "title":
-            title = title or text
-            out.append(f"# {text}")
-        elif style.startswith("heading"):
-            level = int(style.split()[-1]) if style.split()[-1].isdigit() else 2
-            out.append("#" * min(level, 6) + " " + text)
-        elif "list" in style:
-            out.append(f"- {text}")
-        else:
-            out.append(text)
-    return "\n\n".join(out), title
-
-
 def _front_matter_line(raw: str, key: str) -> int | None:
     """The line on which `key:` is set in the front matter, if it is."""
     lines = raw.split("\n")
@@ -311,7 +222,7 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
                 return None, [Problem(rel, line, "file is not valid UTF-8 text")]
             raw = raw.replace("\r\n", "\n")
             if suffix in (".html", ".htm"):
-                body, fallback_title = _html_to_text(raw)
+                body, fallback_title = html_to_text(raw)
             else:
                 fm, body, body_line, error = _split_front_matter(raw)
                 if error:
@@ -319,9 +230,9 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
                 meta = fm or {}
                 id_line = _front_matter_line(raw, "id") or 1
         elif suffix == ".pdf":
-            body, fallback_title = _pdf_to_text(path)
+            body, fallback_title = pdf_to_text(path)
         elif suffix == ".docx":
-            body, fallback_title = _docx_to_text(path)
+            body, fallback_title = docx_to_text(path)
         else:
             return None, [Problem(rel, 1, f"unsupported file type '{suffix}'")]
     except ImportError:  # pypdf / python-docx are the optional `documents` extra
