@@ -138,7 +138,9 @@ def _gradio_call(url: str, api_name: str, data: list) -> str:
 
 
 def test_the_gradio_api_is_limited_like_the_rest_api(built_index, tmp_path):
-    with ThreadServer(replica_settings(built_index, tmp_path, "a")) as app:  # default: 20 a minute
+    # 20 an hour (the minute window is off so a slow machine cannot let the window slide mid-test)
+    settings = replica_settings(built_index, tmp_path, "a", rate_limit_per_minute=0, rate_limit_per_hour=20)
+    with ThreadServer(settings) as app:
         assert httpx.post(f"{app.url}/gradio_api/call/ask", json={"data": ["KPIs?"]}).status_code != 200
         streams = [
             _gradio_call(app.url, "respond" if i % 2 else "respond_1", ["KPIs for customer service?", [], {}])
@@ -186,7 +188,9 @@ def test_uploads_are_rejected_and_nothing_is_written(built_index, tmp_path, monk
 
 
 def test_feedback_flood_is_limited_and_keeps_one_rating(built_index, tmp_path):
-    settings = replica_settings(built_index, tmp_path, "a")
+    # 30 an hour (the minute window off, so a slow machine cannot let the window slide mid-test)
+    limits = {"feedback_rate_limit_per_minute": 0, "feedback_rate_limit_per_hour": 30}
+    settings = replica_settings(built_index, tmp_path, "a", **limits)
     with ThreadServer(settings) as app:
         answer = ask(app.url).json()
         codes = []
@@ -194,7 +198,7 @@ def test_feedback_flood_is_limited_and_keeps_one_rating(built_index, tmp_path):
             for i in range(2000):
                 body = {"answer_id": answer["id"], "rating": "up" if i % 2 else "down", "comment": f"c{i}"}
                 codes.append(client.post("/api/feedback", json=body).status_code)
-        assert codes.count(200) == 30 and codes.count(429) == 1970  # 30 a minute by default
+        assert codes.count(200) == 30 and codes.count(429) == 1970
         assert open_database(settings).ratings_of(answer["id"]) == [("up", "c29")]
 
 

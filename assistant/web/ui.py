@@ -60,8 +60,11 @@ def _plain_history(history: list[Any]) -> list[dict[str, str]]:
     return out
 
 
+# Module level: Gradio resolves the handlers' type hints to find `gr.Request`; a local alias would hide it.
+Update = tuple[list[dict[str, Any]], Any, dict[str, str]]
+
+
 def build_ui(state: AppState) -> gr.Blocks:
-    Update = tuple[list[dict[str, Any]], Any, dict[str, str]]
 
     def respond(message: str, history: list[Any], ids: dict[str, str], request: gr.Request) -> Iterator[Update]:
         history = list(history or [])
