@@ -92,10 +92,13 @@ def test_gaps_report_groups_what_the_guidance_could_not_answer(app_server):
 
 
 def test_feedback_opt_out_stores_nothing(tmp_path):
+    from conftest import make_settings
+
+    from assistant.db import open_database
     from assistant.feedback import FeedbackStore
 
-    store = FeedbackStore(tmp_path / "f.sqlite3", enabled=False)
-    assert not (tmp_path / "f.sqlite3").exists()
+    store = FeedbackStore(open_database(make_settings(tmp_path, feedback_enabled=False)), enabled=False)
+    assert not (tmp_path / "feedback.sqlite3").exists()
     assert store.record_rating("x", "up") is False
 
 
