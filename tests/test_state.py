@@ -253,3 +253,20 @@ def test_masking_leaves_ordinary_numbers_alone():
     text = "conversion 1.2% → 4.5%, revenue +350% in 2024, budget €1200, 2 people, 10-15 orders a day"
     assert mask_personal_data(text) == text
     assert mask_personal_data("bel 020-123 4567 of 0612345678") == "bel [phone] of [phone]"
+
+
+def test_rate_limits_fall_back_per_process_when_redis_goes_away():
+    from services import RedisServer
+
+    from assistant.ratelimit import RateLimiter, _items
+
+    with RedisServer() as redis_server:
+        one = RateLimiter({"chat": _items(3, 0)}, redis_url=redis_server.url)
+        other = RateLimiter({"chat": _items(3, 0)}, redis_url=redis_server.url)  # another replica
+        assert [one.check("chat", "198.51.100.1"), other.check("chat", "198.51.100.1")] == [0, 0]
+        assert one.check("chat", "198.51.100.1") == 0 and other.check("chat", "198.51.100.1") > 0
+        redis_server.stop()
+        started = time.monotonic()
+        waits = [one.check("chat", "198.51.100.2") for _ in range(5)]
+        assert waits[:3] == [0, 0, 0] and all(w > 0 for w in waits[3:])  # still a gate, per process
+        assert time.monotonic() - started < 5
