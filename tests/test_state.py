@@ -270,3 +270,24 @@ def test_rate_limits_fall_back_per_process_when_redis_goes_away():
         waits = [one.check("chat", "198.51.100.2") for _ in range(5)]
         assert waits[:3] == [0, 0, 0] and all(w > 0 for w in waits[3:])  # still a gate, per process
         assert time.monotonic() - started < 5
+
+
+def test_a_log_from_before_one_rating_per_client_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "feedback.sqlite3")
+    old.executescript(
+        "CREATE TABLE answers (id TEXT PRIMARY KEY, created REAL NOT NULL, question TEXT NOT NULL, lang TEXT, "
+        "answer TEXT, mode TEXT, fallback INTEGER, declined INTEGER, sources TEXT, channel TEXT);"
+        "CREATE TABLE ratings (answer_id TEXT NOT NULL, created REAL NOT NULL, rating TEXT NOT NULL, comment TEXT);"
+    )
+    now = time.time()
+    old.execute("INSERT INTO answers VALUES ('a1', ?, 'q', 'en', 'x', 'offline', 0, 0, '[]', 'api')", (now,))
+    old.execute("INSERT INTO ratings VALUES ('a1', ?, 'down', 'old comment')", (now,))
+    old.commit()
+    old.close()
+    db = open_database(make_settings(tmp_path))
+    db.ensure_schema()
+    db.ensure_schema()  # idempotent
+    assert db.set_rating("a1", "rater-1", "up", "") and db.set_rating("a1", "rater-1", "down", "new")
+    assert sorted(db.ratings_of("a1")) == [("down", "new"), ("down", "old comment")]
