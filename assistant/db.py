@@ -34,9 +34,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
 from .config import Settings
+from .errors import AssistantError
 
 log = logging.getLogger("assistant.db")
 
@@ -84,6 +85,16 @@ def database_url(settings: Settings) -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine that fails fast when the server is away (a question must not wait on the log)."""
+    try:
+        return _make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError):
+        raise AssistantError(  # never the URL itself: it may hold a password
+            "ASSISTANT_DATABASE_URL is not a usable SQLAlchemy URL "
+            "(expected e.g. postgresql+psycopg://user:password@host:5432/dbname)"
+        ) from None
+
+
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 10})
 

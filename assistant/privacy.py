@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # starts only where a run starts: linear
 # Two letters, two check digits, then 11–30 letters/digits, written solid or in groups of four.
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
 # An optional +country or (area) code, then digits with spaces, dots, dashes or slashes: 9–15 digits in all.
@@ -26,6 +26,7 @@ def mask_personal_data(text: str) -> str:
     """The text with e-mail addresses, IBANs and phone numbers replaced by placeholders."""
     if not text:
         return text
-    text = EMAIL.sub("[email]", text)
+    if "@" in text:
+        text = EMAIL.sub("[email]", text)
     text = IBAN.sub(lambda m: "[iban]" if any(c.isdigit() for c in m.group(0)[4:]) else m.group(0), text)
     return PHONE.sub(_phone, text)

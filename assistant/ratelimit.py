@@ -27,6 +27,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 log = logging.getLogger("assistant.ratelimit")
 
+RETRY_SHARED_AFTER = 10.0  # seconds on the per-process fallback after Redis failed, before trying it again
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -68,6 +69,7 @@ class RateLimiter:
         self.shared = redis_url is not None
         self._fallback = MovingWindowRateLimiter(MemoryStorage())
         self._warned = 0.0
+        self._down_until = 0.0
         self._salt = secrets.token_bytes(16)
         storage: Storage = MemoryStorage()
         if redis_url:
@@ -106,9 +108,12 @@ class RateLimiter:
     def check(self, kind: str, client: str) -> int:
         """Record one request of this kind by this client: 0 if allowed, else the seconds to wait."""
         key = self.key(client)
+        if time.monotonic() < self._down_until:  # Redis failed a moment ago: do not wait on it per request
+            return self._check(self._fallback, kind, key)
         try:
             return self._check(self.limiter, kind, key)
         except Exception as exc:  # noqa: BLE001 - the shared counter is away: keep a per-process gate
+            self._down_until = time.monotonic() + RETRY_SHARED_AFTER
             if time.monotonic() - self._warned > 60:
                 self._warned = time.monotonic()
                 log.warning("rate-limit storage unavailable (%s); counting per process", type(exc).__name__)

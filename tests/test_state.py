@@ -138,7 +138,9 @@ def _gradio_call(url: str, api_name: str, data: list) -> str:
 
 
 def test_the_gradio_api_is_limited_like_the_rest_api(built_index, tmp_path):
-    with ThreadServer(replica_settings(built_index, tmp_path, "a")) as app:  # default: 20 a minute
+    # 20 an hour (the minute window is off so a slow machine cannot let the window slide mid-test)
+    settings = replica_settings(built_index, tmp_path, "a", rate_limit_per_minute=0, rate_limit_per_hour=20)
+    with ThreadServer(settings) as app:
         assert httpx.post(f"{app.url}/gradio_api/call/ask", json={"data": ["KPIs?"]}).status_code != 200
         streams = [
             _gradio_call(app.url, "respond" if i % 2 else "respond_1", ["KPIs for customer service?", [], {}])
@@ -186,7 +188,9 @@ def test_uploads_are_rejected_and_nothing_is_written(built_index, tmp_path, monk
 
 
 def test_feedback_flood_is_limited_and_keeps_one_rating(built_index, tmp_path):
-    settings = replica_settings(built_index, tmp_path, "a")
+    # 30 an hour (the minute window off, so a slow machine cannot let the window slide mid-test)
+    limits = {"feedback_rate_limit_per_minute": 0, "feedback_rate_limit_per_hour": 30}
+    settings = replica_settings(built_index, tmp_path, "a", **limits)
     with ThreadServer(settings) as app:
         answer = ask(app.url).json()
         codes = []
@@ -194,7 +198,7 @@ def test_feedback_flood_is_limited_and_keeps_one_rating(built_index, tmp_path):
             for i in range(2000):
                 body = {"answer_id": answer["id"], "rating": "up" if i % 2 else "down", "comment": f"c{i}"}
                 codes.append(client.post("/api/feedback", json=body).status_code)
-        assert codes.count(200) == 30 and codes.count(429) == 1970  # 30 a minute by default
+        assert codes.count(200) == 30 and codes.count(429) == 1970
         assert open_database(settings).ratings_of(answer["id"]) == [("up", "c29")]
 
 
@@ -249,3 +253,41 @@ def test_masking_leaves_ordinary_numbers_alone():
     text = "conversion 1.2% → 4.5%, revenue +350% in 2024, budget €1200, 2 people, 10-15 orders a day"
     assert mask_personal_data(text) == text
     assert mask_personal_data("bel 020-123 4567 of 0612345678") == "bel [phone] of [phone]"
+
+
+def test_rate_limits_fall_back_per_process_when_redis_goes_away():
+    from services import RedisServer
+
+    from assistant.ratelimit import RateLimiter, _items
+
+    with RedisServer() as redis_server:
+        one = RateLimiter({"chat": _items(3, 0)}, redis_url=redis_server.url)
+        other = RateLimiter({"chat": _items(3, 0)}, redis_url=redis_server.url)  # another replica
+        assert [one.check("chat", "198.51.100.1"), other.check("chat", "198.51.100.1")] == [0, 0]
+        assert one.check("chat", "198.51.100.1") == 0 and other.check("chat", "198.51.100.1") > 0
+        redis_server.stop()
+        started = time.monotonic()
+        waits = [one.check("chat", "198.51.100.2") for _ in range(5)]
+        assert waits[:3] == [0, 0, 0] and all(w > 0 for w in waits[3:])  # still a gate, per process
+        assert time.monotonic() - started < 5
+
+
+def test_a_log_from_before_one_rating_per_client_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "feedback.sqlite3")
+    old.executescript(
+        "CREATE TABLE answers (id TEXT PRIMARY KEY, created REAL NOT NULL, question TEXT NOT NULL, lang TEXT, "
+        "answer TEXT, mode TEXT, fallback INTEGER, declined INTEGER, sources TEXT, channel TEXT);"
+        "CREATE TABLE ratings (answer_id TEXT NOT NULL, created REAL NOT NULL, rating TEXT NOT NULL, comment TEXT);"
+    )
+    now = time.time()
+    old.execute("INSERT INTO answers VALUES ('a1', ?, 'q', 'en', 'x', 'offline', 0, 0, '[]', 'api')", (now,))
+    old.execute("INSERT INTO ratings VALUES ('a1', ?, 'down', 'old comment')", (now,))
+    old.commit()
+    old.close()
+    db = open_database(make_settings(tmp_path))
+    db.ensure_schema()
+    db.ensure_schema()  # idempotent
+    assert db.set_rating("a1", "rater-1", "up", "") and db.set_rating("a1", "rater-1", "down", "new")
+    assert sorted(db.ratings_of("a1")) == [("down", "new"), ("down", "old comment")]
