@@ -19,7 +19,7 @@
   var position = d.position === "left" ? "left" : "right";
   var title = (d.title || (lang === "nl" ? "Teamadvies" : "Team advice")).slice(0, 60);
   var greeting = (d.greeting || "").slice(0, 300);
-  var labels = { open: title, close: "\u00d7" };  // replaced by the texts from /api/widget/config (texts.py)
+  var labels = { open: title, close: "Close" };  // replaced by the texts from /api/widget/config (texts.py)
 
   function mount(config) {
     var words = config && config.labels && config.labels[lang];
