@@ -95,9 +95,15 @@ def test_thumbs_down_comment_is_next_to_the_answer_and_stored(page, app_server: 
     question_box = page.locator("#question").bounding_box()
     assert 0 <= comment_box["y"] - (chat_box["y"] + chat_box["height"]) < 60
     assert comment_box["y"] < question_box["y"]
+    db = app_server.log.parent / "feedback.sqlite3"
+    page.wait_for_timeout(1000)
+    answer_id = sqlite3.connect(db).execute("SELECT answer_id FROM ratings ORDER BY created DESC LIMIT 1").fetchone()[0]
+    # one click, one rating: the answer and its sources panel are one group, rated once
+    assert sqlite3.connect(db).execute("SELECT rating FROM ratings WHERE answer_id = ?", (answer_id,)).fetchall() == [
+        ("down",)
+    ]
     comment.fill("I wanted salary ranges")
     page.locator("#comment-send").click()
-    db = app_server.log.parent / "feedback.sqlite3"
     for _ in range(50):
         rows = sqlite3.connect(db).execute("SELECT rating, comment FROM ratings").fetchall()
         if ("down", "I wanted salary ranges") in rows:

@@ -19,11 +19,11 @@
   var position = d.position === "left" ? "left" : "right";
   var title = (d.title || (lang === "nl" ? "Teamadvies" : "Team advice")).slice(0, 60);
   var greeting = (d.greeting || "").slice(0, 300);
-  var labels = lang === "nl"
-    ? { open: "Open de chat: " + title, close: "Sluit de chat" }
-    : { open: "Open chat: " + title, close: "Close chat" };  // the same words as texts.py's w_open / w_close
+  var labels = { open: title, close: "Close" };  // replaced by the texts from /api/widget/config (texts.py)
 
-  function mount() {
+  function mount(config) {
+    var words = config && config.labels && config.labels[lang];
+    if (words) labels = { open: words.open.replace("{title}", title), close: words.close };
     var host = document.createElement("div");
     host.setAttribute("data-ecom-team-widget", "");
     host.style.cssText = "position:fixed;bottom:0;" + position + ":0;z-index:2147483000;width:0;height:0;";
@@ -101,8 +101,9 @@
   // Only sites on the assistant's allowed list get a bubble: the browser blocks this request elsewhere.
   fetch(base + "/api/widget/config", { mode: "cors", credentials: "omit" })
     .then(function (r) { if (!r.ok) throw new Error("status " + r.status); return r.json(); })
-    .then(function () {
-      if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+    .then(function (config) {
+      if (document.body) mount(config);
+      else document.addEventListener("DOMContentLoaded", function () { mount(config); });
     })
     .catch(function () {
       if (window.console) console.warn("E-commerce team assistant: this site is not allowed to embed the chat.");

@@ -65,4 +65,5 @@ def widget(state: State, lang: str = "en", color: str = "#2563eb", title: str = 
 @router.get("/api/widget/config", tags=["widget"])
 def widget_config(state: State) -> JSONResponse:
     """Reachable from a browser only on allowed origins (CORS): widget.js shows no bubble elsewhere."""
-    return JSONResponse({"ok": True, "max_message_chars": state.settings.max_message_chars})
+    labels = {lang: {"open": TEXT[lang]["w_open"], "close": TEXT[lang]["w_close"]} for lang in ("en", "nl")}
+    return JSONResponse({"ok": True, "max_message_chars": state.settings.max_message_chars, "labels": labels})
