@@ -336,6 +336,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     try:
         settings = settings_from_args(args)
+    except ValueError as exc:  # pydantic's ValidationError: a bad ASSISTANT_* variable or .env line
+        first = str(exc).splitlines()[1:2] or ["invalid value"]
+        print(
+            f"error: a setting is invalid: {first[0][:120]} (check the ASSISTANT_* variables and .env)", file=sys.stderr
+        )
+        return 2
+    try:
         return args.func(args, settings)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -358,6 +365,14 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        from .store import storage_problem
+
+        problem = storage_problem(settings.data_dir)
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
 
 
 def _quiet_broken_pipe() -> int:

@@ -12,6 +12,7 @@ therefore resolve the pointer on every question and reopen when it moved (see re
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -20,6 +21,7 @@ import time
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import chromadb
@@ -61,6 +63,26 @@ class VersionInfo:
         )
 
 
+def storage_problem(path: Path) -> str | None:
+    """Why the data directory cannot take writes (read-only file system, disk full), or None.
+
+    Chroma writes even when it opens an index to read (its SQLite database), and reports either case as a
+    generic internal error, so callers ask this to turn such failures into one clear sentence.
+    """
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        stat = os.statvfs(probe)
+    except OSError:
+        return None
+    if stat.f_flag & os.ST_RDONLY:
+        return f"the data directory {path} is on a read-only file system; the index needs write access"
+    if stat.f_bavail * stat.f_frsize < 1_000_000:
+        return f"the disk holding the data directory {path} is full; free some space and run again"
+    return None
+
+
 def make_client(settings: Settings) -> ClientAPI:
     """An on-disk client by default; a Chroma server when ASSISTANT_CHROMA_HOST is set."""
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
@@ -72,6 +94,9 @@ def make_client(settings: Settings) -> ClientAPI:
                 f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
                 f"({type(exc).__name__}). Start it, or unset ASSISTANT_CHROMA_HOST to use the on-disk index."
             ) from exc
+    problem = storage_problem(settings.data_dir)
+    if problem and "read-only" in problem:
+        raise AssistantError(problem[0].upper() + problem[1:] + " (point ASSISTANT_DATA_DIR at a writable one).")
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
 

@@ -80,6 +80,11 @@ def create_app(settings: Settings) -> FastAPI:
         log.exception("unhandled error")
         return error_response(500, t("en", "server_error"))
 
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
+    async def unknown_api(rest: str) -> JSONResponse:
+        """Unknown /api/ paths answer in the API's error shape, not with the chat page's 404 (Gradio is at /)."""
+        return error_response(404, f"no such API endpoint: /api/{excerpt(rest, 60)}")
+
     app = mount_ui(app, state)
     state.start()
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import Any
 
 from fastapi import FastAPI
@@ -46,6 +47,13 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     host = host or settings.host
     port = port or settings.port
+    from ..store import storage_problem
+
+    problem = None if settings.chroma_host else storage_problem(settings.data_dir)
+    if problem and "read-only" in problem:
+        # Chroma and the feedback database write even to read: nothing could be served. One line, no traceback.
+        print(f"error: cannot start: {problem} (point ASSISTANT_DATA_DIR at a writable directory)", file=sys.stderr)
+        raise SystemExit(2)
     print(f"E-commerce team assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
     if settings.workers > 1:
         # Several processes: each loads the index; the ingest lock makes the first start build it once.
