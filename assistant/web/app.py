@@ -12,6 +12,7 @@ from ..config import Settings
 from ..texts import APP_TITLE, t
 from . import admin, api, widget
 from .lifecycle import AppState
+from .plan import router as plan_router
 from .responses import ApiError, error_response, on_api_error
 
 log = logging.getLogger("assistant.web")
@@ -39,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(widget.router)
     app.include_router(admin.router)
+    app.include_router(plan_router)
     app.add_exception_handler(ApiError, on_api_error)
 
     @app.exception_handler(Exception)

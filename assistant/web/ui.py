@@ -27,6 +27,7 @@ from ..texts import (
     t,
 )
 from .lifecycle import AppState
+from .plan_ui import with_plan_tab
 
 log = logging.getLogger("assistant.web")
 
@@ -208,4 +209,5 @@ def build_ui(state: AppState) -> gr.Blocks:
 def mount_ui(app: Any, state: AppState) -> Any:
     """Mount the chat page at / on the FastAPI app; returns the app Gradio hands back."""
     theme = gr.themes.Soft(**THEME_FONTS)  # type: ignore[arg-type]
-    return gr.mount_gradio_app(app, build_ui(state), path="/", theme=theme, css=CSS, footer_links=[])
+    page = with_plan_tab(build_ui(state), state)  # the chat and a "Team plan" tab (plan_ui.py)
+    return gr.mount_gradio_app(app, page, path="/", theme=theme, css=CSS, footer_links=[])
