@@ -36,6 +36,7 @@ from .llm import (
     history_messages,
     strip_bad_citations,
 )
+from .plan_intent import plan_pointer
 from .prompts import LANGUAGE_NAMES, SYSTEM_PROMPT, USER_TURN
 from .retrieval import HybridSearch, IndexReader, Retrieval
 from .scope import decide, is_vague_request
@@ -330,9 +331,13 @@ class Assistant:
 
 def _finish(answer: Answer, started: float, timings: dict[str, float], streamed: bool = False) -> Iterator[Event]:
     """Every answer ends the same way: timed, its text as one token unless it was streamed, then final."""
+    pointer = plan_pointer(answer.question, answer.lang)  # "make me a plan": point to the builder too
+    answer.answer = f"{answer.answer}\n\n{pointer}" if pointer else answer.answer
     answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
     if not streamed:
         yield Event("token", answer.answer)
+    elif pointer:
+        yield Event("token", f"\n\n{pointer}")
     yield Event("final", answer=answer)
 
 

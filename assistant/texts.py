@@ -52,6 +52,7 @@ TEXT = {
         "w_title": "Team advice",
         "w_open": "Open chat: {title}",
         "w_close": "Close chat",
+        "w_plan": "Make a team plan",
         "w_ask": "Ask",
         "w_placeholder": "E.g. what team do I need first?",
         "w_greeting": "Hi! I help you build your e-commerce team: roles, in-house or freelance, KPIs per role.",
@@ -110,6 +111,7 @@ TEXT = {
         "w_title": "Teamadvies",
         "w_open": "Open de chat: {title}",
         "w_close": "Sluit de chat",
+        "w_plan": "Maak een teamplan",
         "w_ask": "Vraag",
         "w_placeholder": "Bijv. welk team heb ik eerst nodig?",
         "w_greeting": (
@@ -148,3 +150,58 @@ WIDGET_KEYS += ["chars_left", "chars_over", "comment"]
 def t(lang: str, key: str, **kwargs: object) -> str:
     """The text `key` in `lang` (English for a language we do not serve), with its {placeholders} filled."""
     return TEXT.get(lang, TEXT["en"])[key].format(**kwargs)
+
+
+# The team-plan builder (issue #14): the chat page's tab, the print page and the chat's pointer to it.
+TEXT["en"].update(
+    {
+        "plan_pointer": "_Want a plan for your own shop, with roles now, next and later, KPIs and job ads? "
+        "Use the team-plan builder: [Team plan]({link})._",
+        "plan_tab": "Team plan",
+        "plan_intro": "**A team plan for your shop.** Fill in a few facts: the plan says which roles you need now, "
+        "next and later, how to fill each and why, the KPIs to track and the guidance it rests on, with the "
+        "first 90 days and a job ad for every hire now.",
+        "plan_people": "People on the team now (you included)",
+        "plan_stage": "Stage",
+        "plan_stage_starting": "Just starting",
+        "plan_stage_growing": "Growing",
+        "plan_stage_scaling": "Scaling up",
+        "plan_budget": "Monthly budget for people, in € (optional)",
+        "plan_goals": "Goals for the next 3–6 months",
+        "plan_have": "Roles already covered",
+        "plan_lang": "Language of the plan",
+        "plan_make": "Make my plan",
+        "plan_download": "Download as Markdown",
+        "plan_print": "Printable view",
+        "plan_print_button": "Print or save as PDF",
+        "plan_title": "Team plan",
+        "plan_error": "This plan could not be made",
+        "plan_empty": "Your plan appears here.",
+    }
+)
+TEXT["nl"].update(
+    {
+        "plan_pointer": "_Wil je een plan voor je eigen webshop, met rollen nu, straks en later, KPI's en "
+        "vacatureteksten? Gebruik de teamplanner: [Teamplan]({link})._",
+        "plan_tab": "Teamplan",
+        "plan_intro": "**Een teamplan voor je webshop.** Vul een paar gegevens in: het plan zegt welke rollen je nu, "
+        "straks en later nodig hebt, hoe je ze invult en waarom, welke KPI's je volgt en op welke richtlijnen het "
+        "rust, met de eerste 90 dagen en een vacaturetekst voor elke aanname nu.",
+        "plan_people": "Mensen in het team nu (jij meegeteld)",
+        "plan_stage": "Fase",
+        "plan_stage_starting": "Net begonnen",
+        "plan_stage_growing": "Groeiend",
+        "plan_stage_scaling": "Opschalen",
+        "plan_budget": "Maandbudget voor mensen, in € (optioneel)",
+        "plan_goals": "Doelen voor de komende 3–6 maanden",
+        "plan_have": "Rollen die al ingevuld zijn",
+        "plan_lang": "Taal van het plan",
+        "plan_make": "Maak mijn plan",
+        "plan_download": "Download als Markdown",
+        "plan_print": "Printversie",
+        "plan_print_button": "Afdrukken of opslaan als pdf",
+        "plan_title": "Teamplan",
+        "plan_error": "Dit plan kon niet gemaakt worden",
+        "plan_empty": "Je plan verschijnt hier.",
+    }
+)

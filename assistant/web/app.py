@@ -16,6 +16,7 @@ from ..texts import APP_TITLE, t
 from . import admin, api, widget
 from .guard import GuardMiddleware, excerpt
 from .lifecycle import AppState
+from .plan import router as plan_router
 from .responses import ApiError, error_response, on_api_error
 
 log = logging.getLogger("assistant.web")
@@ -64,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(widget.router)
     app.include_router(admin.router)
+    app.include_router(plan_router)
     app.add_exception_handler(ApiError, on_api_error)
 
     @app.exception_handler(RequestValidationError)
@@ -85,7 +87,9 @@ def create_app(settings: Settings) -> FastAPI:
         """Unknown /api/ paths answer in the API's error shape, not with the chat page's 404 (Gradio is at /)."""
         return error_response(404, f"no such API endpoint: /api/{excerpt(rest, 60)}")
 
-    app = mount_ui(app, state)
+    from .plan_ui import plan_tab
+
+    app = mount_ui(app, state, extra_tabs=(plan_tab,))
     state.start()
     return app
 

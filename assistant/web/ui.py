@@ -30,8 +30,21 @@ log = logging.getLogger("assistant.web")
 
 THEME_FONTS = {"font": ["system-ui", "Segoe UI", "Roboto", "sans-serif"], "font_mono": ["ui-monospace", "monospace"]}
 STORAGE_KEY = "ecom-team-chat"
+# `?lang=nl` (the widget's plan link) wins over the browser's language; `?tab=plan` opens the plan tab.
+LANGUAGE_FROM_URL_OR_BROWSER = """() => {
+  const p = new URLSearchParams(location.search);
+  if (p.get('tab') === 'plan') {
+    setTimeout(() => {
+      const b = document.querySelector('#plan-tab-button')
+        || [...document.querySelectorAll('#tabs button[role=tab]')].find(x => /plan/i.test(x.textContent));
+      if (b) b.click();
+    }, 200);
+  }
+  const lang = p.get('lang') || navigator.language || 'en';
+  return lang.toLowerCase().startsWith('nl') ? 'NL' : 'EN';
+}"""
 # A tab for the page: called inside `gr.Tabs` with the app state and the language control it should follow.
-TabBuilder = Callable[[AppState, gr.Radio], None]
+TabBuilder = Callable[[AppState, gr.Radio, gr.Blocks], None]
 Update = tuple[Any, Any, Any, Any]
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -240,7 +253,7 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
                     gr.Examples(EXAMPLES["nl"], inputs=box, label=TEXT["nl"]["examples"])
                 clear = gr.Button(en["clear"], elem_id="clear", size="sm")
             for build_tab in extra_tabs:
-                build_tab(state, ui_lang)
+                build_tab(state, ui_lang, demo)
 
         busy = (gr.update(visible=False), gr.update(visible=True))
         idle = (gr.update(visible=True), gr.update(visible=False))
@@ -274,7 +287,7 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
             None,
             None,
             ui_lang,
-            js="() => ((navigator.language || 'en').toLowerCase().startsWith('nl') ? 'NL' : 'EN')",
+            js=LANGUAGE_FROM_URL_OR_BROWSER,
         )
     return demo
 
