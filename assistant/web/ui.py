@@ -34,11 +34,13 @@ STORAGE_KEY = "ecom-team-chat"
 LANGUAGE_FROM_URL_OR_BROWSER = """() => {
   const p = new URLSearchParams(location.search);
   if (p.get('tab') === 'plan') {
-    setTimeout(() => {
+    let tries = 0;
+    const open = () => {
       const b = document.querySelector('#plan-tab-button')
-        || [...document.querySelectorAll('#tabs button[role=tab]')].find(x => /plan/i.test(x.textContent));
-      if (b) b.click();
-    }, 200);
+        || [...document.querySelectorAll('button[role=tab]')].find(x => /plan/i.test(x.textContent));
+      if (b) b.click(); else if (tries++ < 50) setTimeout(open, 100);
+    };
+    setTimeout(open, 50);
   }
   const lang = p.get('lang') || navigator.language || 'en';
   return lang.toLowerCase().startsWith('nl') ? 'NL' : 'EN';
