@@ -123,9 +123,7 @@ def format_report(report: dict[str, Any]) -> str:
         )
     if report["offtopic_n"]:
         declined = round(report["offtopic_declined_share"] * report["offtopic_n"])
-        lines.append(
-            f"off-topic declined: {declined}/{report['offtopic_n']} ({report['offtopic_declined_share']:.3f})"
-        )
+        lines.append(f"off-topic declined: {declined}/{report['offtopic_n']} ({report['offtopic_declined_share']:.3f})")
     lines.append(f"answer words: median {report['answer_words_median']}  p90 {report['answer_words_p90']}")
     lat = report["latency_ms"]
     lines.append(
