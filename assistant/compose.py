@@ -21,11 +21,11 @@ import numpy as np
 from .retrieval import Hit
 from .texts import t
 
-PRIMARY_WHOLE_WORDS = 170  # a section this short is shown whole: it was written to be read as one
+PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
 RUNNER_UP_MARGIN = 0.05  # a second passage scored within this of the first gets more room in the answer
-RUNNER_UP_WORDS = 80
-RUNNER_UP_WHOLE_WORDS = 110
-ANSWER_WORDS = 200
+RUNNER_UP_WORDS = 110
+RUNNER_UP_WHOLE_WORDS = 160
+ANSWER_WORDS = 250
 LIST_WORDS = 320  # a question that asks for a whole list (all causes, roles, steps, results) gets it
 REPEAT_LIMIT = 0.8  # cosine above which a sentence says what the answer already says
 
