@@ -141,6 +141,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             "section": h.metadata.get("section"),
             "lang": h.lang,
             "score": round(h.score, 4),
+            "relevant": result.relevant,  # the scope verdict, and which signal decided it
+            "decided_by": result.decided_by,
         }
         for h in result.hits
     ]

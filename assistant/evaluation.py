@@ -74,6 +74,8 @@ def run_eval(settings: Settings, path: str | Path, k: int = 4, assistant: Any = 
                 "hit": hit,
                 "answer_hit": answer_hit,
                 "declined": declined,
+                "decided_by": retrieval.decided_by,
+                "words": len(answer.answer.split()),
                 "top_sources": [f"{h.metadata.get('source')}#{h.metadata.get('section')}" for h in retrieval.hits],
             }
         )
@@ -82,6 +84,7 @@ def run_eval(settings: Settings, path: str | Path, k: int = 4, assistant: Any = 
         inscope = [r for r in rows if not r["expect_decline"]]
         oos = [r for r in rows if r["expect_decline"]]
         correct = sum(1 for r in oos if r["declined"]) + sum(1 for r in inscope if not r["declined"])
+        answered = [r["words"] for r in inscope if not r["declined"]]
         return {
             "n": len(rows),
             "retrieval_hit_rate": round(sum(bool(r["hit"]) for r in inscope) / len(inscope), 4) if inscope else 0,
@@ -89,6 +92,10 @@ def run_eval(settings: Settings, path: str | Path, k: int = 4, assistant: Any = 
             "decline_accuracy": round(correct / len(rows), 4) if rows else 0,
             "false_declines": sum(1 for r in inscope if r["declined"]),
             "missed_declines": sum(1 for r in oos if not r["declined"]),
+            "offtopic_declined_share": round(sum(1 for r in oos if r["declined"]) / len(oos), 4) if oos else None,
+            "offtopic_n": len(oos),
+            "answer_words_median": statistics.median(answered) if answered else 0,
+            "answer_words_p90": _pct([float(w) for w in answered], 0.9) if answered else 0,
         }
 
     report = summary(results)
@@ -114,6 +121,10 @@ def format_report(report: dict[str, Any]) -> str:
             f"{name:6} {row['retrieval_hit_rate']:>14.3f} {row['answer_hit_rate']:>11.3f} "
             f"{row['decline_accuracy']:>12.3f} {row['false_declines']:>15}"
         )
+    if report["offtopic_n"]:
+        declined = round(report["offtopic_declined_share"] * report["offtopic_n"])
+        lines.append(f"off-topic declined: {declined}/{report['offtopic_n']} ({report['offtopic_declined_share']:.3f})")
+    lines.append(f"answer words: median {report['answer_words_median']}  p90 {report['answer_words_p90']}")
     lat = report["latency_ms"]
     lines.append(
         f"latency ms: retrieval p50 {lat['retrieval_p50']} p95 {lat['retrieval_p95']}; "
@@ -128,7 +139,7 @@ def format_report(report: dict[str, Any]) -> str:
                 if r["declined"] and not r["expect_decline"]
                 else ("not declined" if r["expect_decline"] else "retrieval miss")
             )
-            lines.append(f"  {r['id']} [{why}] {r['question']}  -> {r['top_sources'][:2]}")
+            lines.append(f"  {r['id']} [{why}: {r['decided_by']}] {r['question']}  -> {r['top_sources'][:2]}")
     return "\n".join(lines)
 
 

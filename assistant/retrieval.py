@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,6 +209,7 @@ class HybridSearch:
         self._lock = threading.Lock()
         self._off_topic_vectors: np.ndarray | None = None
         self._topic_vectors: tuple[np.ndarray, np.ndarray] | None = None
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU: repeated questions embed once
 
     def _check_embedding(self, snap: _Snapshot) -> None:
         signature = self.embeddings.signature
@@ -219,7 +221,7 @@ class HybridSearch:
         snap = self.reader.snapshot()
         lang = lang or detect_language(question, vocabulary=snap.languages)
         self._check_embedding(snap)
-        qvec = np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
+        qvec = self._embed_query(question)
         try:
             dense = self._dense(snap, qvec)
         except Exception:  # noqa: BLE001 - the version was swapped and deleted under us: reopen once
@@ -254,6 +256,19 @@ class HybridSearch:
             scope=signals,
             query_vector=qvec,
         )
+
+    def _embed_query(self, question: str, size: int = 1024) -> np.ndarray:
+        with self._lock:
+            cached = self._query_cache.get(question)
+            if cached is not None:
+                self._query_cache.move_to_end(question)
+                return cached
+        vec = np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
+        with self._lock:
+            self._query_cache[question] = vec
+            while len(self._query_cache) > size:
+                self._query_cache.popitem(last=False)
+        return vec
 
     def _dense(self, snap: _Snapshot, qvec: np.ndarray) -> dict[str, float]:
         n = min(CANDIDATES, len(snap.ids))

@@ -25,7 +25,7 @@ from .signals import FILLER, ScopeSignals
 
 # Fitted by bench/fit_scope.py on eval/gold.jsonl (balanced logistic regression); order as in
 # ScopeSignals.vector(), last value the intercept.
-SCOPE_WEIGHTS: tuple[float, ...] = (22.2503, 4.6753, -10.7946, 11.9753, 4.1458, 0.0, -11.488)
+SCOPE_WEIGHTS: tuple[float, ...] = (25.7762, 9.4328, -10.3404, 10.3427, 4.0278, 7.1015, -12.9958)
 SIGNAL_NAMES = ("dense", "heading", "off_topic", "coverage", "domain_word", "topic")
 
 
