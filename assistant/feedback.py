@@ -6,11 +6,12 @@ every write; with feedback disabled nothing is written at all.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -123,6 +124,13 @@ class FeedbackService:
         for event in events:
             if event.kind == "final" and event.answer is not None:
                 self.store.record_answer(event.answer, channel=channel)
+            yield event
+
+    async def arecorded(self, events: AsyncIterable[Event], channel: str) -> AsyncGenerator[Event, None]:
+        """`recorded` for the async channels; the write runs off the event loop."""
+        async for event in events:
+            if event.kind == "final" and event.answer is not None:
+                await asyncio.to_thread(self.store.record_answer, event.answer, channel)
             yield event
 
     def rate(self, answer_id: str, rating: Literal["up", "down"], comment: str | None = None) -> bool:

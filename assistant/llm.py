@@ -13,7 +13,7 @@ import asyncio
 import re
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import httpx
@@ -94,8 +94,8 @@ class ModelClients:
             max_retries=s.llm_max_retries,
             http_async_client=client,
         )
-        answer = ChatOpenAI(**common, streaming=True, stream_usage=False, max_tokens=s.llm_max_answer_tokens)
-        rewrite = ChatOpenAI(**common, streaming=False, max_tokens=REWRITE_MAX_TOKENS)
+        answer = ChatOpenAI(**common, streaming=True, stream_usage=False, max_completion_tokens=s.llm_max_answer_tokens)
+        rewrite = ChatOpenAI(**common, streaming=False, max_completion_tokens=REWRITE_MAX_TOKENS)
         return answer, rewrite
 
 
@@ -163,7 +163,7 @@ class ModelStream:
         self.idle_timeout = idle_timeout
         self.finish_reason: str | None = None
 
-    async def pieces(self) -> AsyncIterator[str]:
+    async def pieces(self) -> AsyncGenerator[str, None]:
         chunks = self.model.astream(self.messages)
         timeout = self.first_token_timeout
         try:
@@ -186,7 +186,7 @@ class ModelStream:
                     timeout = self.idle_timeout
                     yield text
         finally:
-            await chunks.aclose()  # type: ignore[attr-defined]  # no-op when finished; closes the connection if not
+            await chunks.aclose()  # type: ignore[attr-defined]  # no-op when done; else closes the connection
 
 
 async def ainvoke_with_deadline(model: BaseChatModel, messages: list[BaseMessage], timeout: float) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 from fastapi import Request
@@ -78,6 +78,14 @@ class AppState:
             raise NotReadyError("the knowledge index is not ready yet")
         return self.feedback.recorded(self.assistant.stream(message, history, lang), channel)
 
+    def aanswer(
+        self, message: object, history: list[dict[str, str]], lang: str | None, channel: str
+    ) -> AsyncGenerator[Event, None]:
+        """`answer` for the async channels: no thread waits on the model."""
+        if self.assistant is None:
+            raise NotReadyError("the knowledge index is not ready yet")
+        return self.feedback.arecorded(self.assistant.astream(message, history, lang), channel)
+
     def health(self) -> tuple[int, dict[str, Any]]:
         if self.assistant is None:
             return 503, {
@@ -96,6 +104,7 @@ class AppState:
             "index_version": snap.info.name,
             "built_at": snap.info.built_at,
             "llm_mode": self.assistant.mode,
+            "llm": self.assistant.llm_status(),  # the circuit breaker's state; the model itself is never asked
         }
 
 

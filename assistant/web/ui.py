@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 import gradio as gr
@@ -62,7 +62,9 @@ def _plain_history(history: list[Any]) -> list[dict[str, str]]:
 def build_ui(state: AppState) -> gr.Blocks:
     Update = tuple[list[dict[str, Any]], Any, dict[str, str]]
 
-    def respond(message: str, history: list[Any], ids: dict[str, str], request: gr.Request) -> Iterator[Update]:
+    async def respond(
+        message: str, history: list[Any], ids: dict[str, str], request: gr.Request
+    ) -> AsyncIterator[Update]:
         history = list(history or [])
         ids = dict(ids or {})
         prior = _plain_history(history)
@@ -81,7 +83,7 @@ def build_ui(state: AppState) -> gr.Blocks:
             return
         partial = ""
         try:
-            for event in state.answer(message, prior, None, channel="chat"):
+            async for event in state.aanswer(message, prior, None, channel="chat"):
                 if event.kind == "token":
                     partial += event.text
                     yield [*history, {"role": "assistant", "content": inert(partial)}], keep, ids
