@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 from langchain_core.language_models import BaseChatModel
 
 from .errors import LLMUnavailableError
@@ -23,6 +24,7 @@ from .prompts import CONDENSE_PROMPT
 REWRITE_HISTORY_TOKENS = 600  # the rewrite needs the topic, not the whole conversation
 ANSWER_CLIP_CHARS = 600  # an earlier answer reaches the model as context, not in full
 REWRITE_MAX_WORDS = 30
+_STOP_WORDS = set(STOPWORDS_EN) | set(STOPWORDS_DUTCH)
 _GENERIC_ROLE_WORDS = {"specialist", "manager", "e-commerce", "ecommerce", "medewerker", "head", "hoofd", "team"}
 _QUESTION_START = re.compile(
     r"^(what|which|who|how|why|when|where|do|does|did|is|are|can|could|should|would|will|wat|welke|wie|hoe|"
@@ -97,8 +99,10 @@ def condense_offline(question: str, history: list[dict[str, str]], role_terms: d
     return f"{question.strip()} — {carried}"
 
 
-def _content_words(text: str) -> set[str]:
-    return set(tokenize(text, "en")) | set(tokenize(text, "nl"))
+def _content_words(text: str, lang: str) -> set[str]:
+    """Stemmed words that carry meaning: stop words of either language ("for", "what", "de") never count."""
+    words = [w for w in re.findall(r"[\w']+", text.lower()) if len(w) >= 3 and w not in _STOP_WORDS]
+    return set(tokenize(" ".join(words), lang))
 
 
 def acceptable_rewrite(
@@ -118,7 +122,7 @@ def acceptable_rewrite(
     if detect_language(rewrite, default=lang) != lang:
         return False
     context = " ".join([question, *(m["content"] for m in history if m.get("role") == "user")])
-    if _content_words(rewrite) & _content_words(context):
+    if _content_words(rewrite, lang) & _content_words(context, lang):
         return True
     roles = _role_words(role_terms)
     lower_rewrite, lower_context = rewrite.lower(), context.lower()

@@ -10,12 +10,13 @@ Logging never costs the owner the answer: a failed write is logged, counted and 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from .db import Database, SQLAlchemyError, redact
@@ -131,6 +132,13 @@ class FeedbackService:
         for event in events:
             if event.kind == "final" and event.answer is not None:
                 self.store.record_answer(event.answer, channel=channel)
+            yield event
+
+    async def arecorded(self, events: AsyncIterable[Event], channel: str) -> AsyncGenerator[Event, None]:
+        """`recorded` for the async channels; the write runs off the event loop."""
+        async for event in events:
+            if event.kind == "final" and event.answer is not None:
+                await asyncio.to_thread(self.store.record_answer, event.answer, channel)
             yield event
 
     def rate(

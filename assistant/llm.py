@@ -10,10 +10,11 @@ what to answer: the prompts are in prompts.py, the retrieved passages come in as
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import httpx
@@ -25,6 +26,7 @@ from .errors import LLMUnavailableError
 from .retrieval import Hit
 
 CITE_RE = re.compile(r"\[(\d{1,2})\]")
+_END = object()
 REWRITE_MAX_TOKENS = 80  # a standalone question is one sentence; more is the model answering instead
 
 
@@ -94,8 +96,8 @@ class ModelClients:
             max_retries=s.llm_max_retries,
             http_async_client=client,
         )
-        answer = ChatOpenAI(**common, streaming=True, stream_usage=False, max_tokens=s.llm_max_answer_tokens)
-        rewrite = ChatOpenAI(**common, streaming=False, max_tokens=REWRITE_MAX_TOKENS)
+        answer = ChatOpenAI(**common, streaming=True, stream_usage=False, max_completion_tokens=s.llm_max_answer_tokens)
+        rewrite = ChatOpenAI(**common, streaming=False, max_completion_tokens=REWRITE_MAX_TOKENS)
         return answer, rewrite
 
 
@@ -163,20 +165,32 @@ class ModelStream:
         self.idle_timeout = idle_timeout
         self.finish_reason: str | None = None
 
-    async def pieces(self) -> AsyncIterator[str]:
-        chunks = self.model.astream(self.messages)
+    async def pieces(self) -> AsyncGenerator[str, None]:
+        # The model is read by a task of its own: cancelling it raises inside the innermost read, so every
+        # layer (LangChain, openai, httpx) unwinds and the HTTP response is closed, whichever way we stop.
+        chunks: asyncio.Queue[Any] = asyncio.Queue()
+
+        async def pump() -> None:
+            try:
+                async for chunk in self.model.astream(self.messages):
+                    chunks.put_nowait(chunk)
+                chunks.put_nowait(_END)
+            except Exception as exc:  # noqa: BLE001 - handed to the reader
+                chunks.put_nowait(exc)
+
+        task = asyncio.create_task(pump())
         timeout = self.first_token_timeout
         try:
             while True:
                 try:
                     async with asyncio.timeout(timeout):
-                        chunk = await anext(chunks)
-                except StopAsyncIteration:
-                    return
+                        chunk = await chunks.get()
                 except TimeoutError:
                     raise LLMUnavailableError("the AI model did not answer in time") from None
-                except Exception as exc:  # noqa: BLE001 - every client/server failure means "answer offline"
-                    raise model_error(exc) from exc
+                if chunk is _END:
+                    return
+                if isinstance(chunk, BaseException):
+                    raise model_error(chunk) from chunk
                 # The key is absent (not None) on every chunk but the last of a complete answer.
                 reason = chunk.response_metadata.get("finish_reason")
                 if reason:
@@ -186,7 +200,9 @@ class ModelStream:
                     timeout = self.idle_timeout
                     yield text
         finally:
-            await chunks.aclose()  # type: ignore[attr-defined]  # no-op when finished; closes the connection if not
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
 
 
 async def ainvoke_with_deadline(model: BaseChatModel, messages: list[BaseMessage], timeout: float) -> str:

@@ -12,7 +12,7 @@ import asyncio
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from contextlib import aclosing
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -217,7 +217,7 @@ class Assistant:
 
     async def astream(
         self, question: object, history: list[Any] | None = None, lang: str | None = None
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """The answer as events: text as it is written, maybe a reset, then the final `Answer`.
 
         One deadline (`llm_first_token_timeout`) covers the follow-up rewrite and the answer's first token.
@@ -259,7 +259,7 @@ class Assistant:
         retrieval: Retrieval,
         base: dict[str, Any],
         deadline: Deadline,
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Tokens, then the answer as a "final" event, or (after a "reset" if text went out) the offline answer
         as an "offline" event: the model failed, was cut off, ran out of time or is known to be failing."""
         lang = base["lang"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -57,12 +58,12 @@ def _check(state: AppState, req: ChatRequest, request: Request) -> None:
         raise ApiError(503, t(req.lang or "en", "index_missing"))
 
 
-def _start(state: AppState, req: ChatRequest, request: Request) -> Iterator[Event]:
+async def _start(state: AppState, req: ChatRequest, request: Request) -> AsyncGenerator[Event, None]:
     """Validate and start answering; input problems come back as a JSON error before any output."""
     _check(state, req, request)
     try:
-        events = state.answer(req.message, [m.model_dump() for m in req.history], req.lang, channel="api")
-        first = next(events)
+        events = state.aanswer(req.message, [m.model_dump() for m in req.history], req.lang, channel="api")
+        first = await anext(events)
     except InvalidQuestionError as exc:
         raise ApiError(400, str(exc)) from None
     except AssistantError as exc:
@@ -70,32 +71,46 @@ def _start(state: AppState, req: ChatRequest, request: Request) -> Iterator[Even
     return _chain(first, events)
 
 
-def _chain(first: Event, rest: Iterator[Event]) -> Iterator[Event]:
-    yield first
-    yield from rest
+async def _chain(first: Event, rest: AsyncGenerator[Event, None]) -> AsyncGenerator[Event, None]:
+    """The first event, then the rest; closing this closes the answer (and its model request) too."""
+    try:
+        yield first
+        async for event in rest:
+            yield event
+    finally:
+        await rest.aclose()
 
 
 @router.post("/api/chat", tags=["chat"])
-def chat(req: ChatRequest, request: Request, state: State) -> JSONResponse:
+async def chat(req: ChatRequest, request: Request, state: State) -> JSONResponse:
     """Answer one message (with optional history); the whole answer at once."""
-    events = _start(state, req, request)
-    answer = next(e.answer for e in events if e.kind == "final" and e.answer is not None)
+    events = await _start(state, req, request)
+    answer = None
+    async with aclosing(events):
+        async for event in events:
+            if event.kind == "final" and event.answer is not None:
+                answer = event.answer
+    assert answer is not None
     return JSONResponse(answer_payload(answer))
 
 
 @router.post("/api/chat/stream", tags=["chat"])
-def chat_stream(req: ChatRequest, request: Request, state: State) -> StreamingResponse:
-    """Server-Sent Events: `token` events with text, maybe a `reset`, then one `final` event."""
-    events = _start(state, req, request)
+async def chat_stream(req: ChatRequest, request: Request, state: State) -> StreamingResponse:
+    """Server-Sent Events: `token` events with text, maybe a `reset`, then one `final` event.
 
-    def sse() -> Iterator[str]:
-        for event in events:
-            if event.kind == "final" and event.answer is not None:
-                yield f"event: final\ndata: {json.dumps(answer_payload(event.answer), ensure_ascii=False)}\n\n"
-            elif event.kind == "reset":
-                yield "event: reset\ndata: {}\n\n"
-            else:
-                yield f"event: token\ndata: {json.dumps({'text': event.text}, ensure_ascii=False)}\n\n"
+    When the owner goes away the response is cancelled, and with it the model request.
+    """
+    events = await _start(state, req, request)
+
+    async def sse() -> AsyncGenerator[str, None]:
+        async with aclosing(events):
+            async for event in events:
+                if event.kind == "final" and event.answer is not None:
+                    yield f"event: final\ndata: {json.dumps(answer_payload(event.answer), ensure_ascii=False)}\n\n"
+                elif event.kind == "reset":
+                    yield "event: reset\ndata: {}\n\n"
+                else:
+                    yield f"event: token\ndata: {json.dumps({'text': event.text}, ensure_ascii=False)}\n\n"
 
     return StreamingResponse(sse(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 

@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 from fastapi import Request
@@ -91,6 +91,14 @@ class AppState:
             raise NotReadyError(t(lang or "en", "index_missing"))
         return _owner_safe(self.feedback.recorded(self.assistant.stream(message, history, lang), channel), lang)
 
+    def aanswer(
+        self, message: object, history: list[dict[str, str]], lang: str | None, channel: str
+    ) -> AsyncGenerator[Event, None]:
+        """`answer` for the async channels: no thread waits on the model."""
+        if self.assistant is None:
+            raise NotReadyError("the knowledge index is not ready yet")
+        return _aowner_safe(self.feedback.arecorded(self.assistant.astream(message, history, lang), channel), lang)
+
     def health(self) -> tuple[int, dict[str, Any]]:
         if self.assistant is None:
             return 503, {
@@ -112,6 +120,7 @@ class AppState:
             "index_version": snap.info.name,
             "built_at": snap.info.built_at,
             "llm_mode": self.assistant.mode,
+            "llm": self.assistant.llm_status(),  # the circuit breaker's state; the model itself is never asked
         }
 
 
@@ -125,6 +134,20 @@ def _owner_safe(events: Iterator[Event], lang: str | None) -> Iterator[Event]:
     except AssistantError as exc:
         log.error("Index unavailable while answering: %s", exc)
         raise NotReadyError(t(lang or "en", "index_unavailable")) from None
+
+
+async def _aowner_safe(events: AsyncGenerator[Event, None], lang: str | None) -> AsyncGenerator[Event, None]:
+    """`_owner_safe` for the async channels."""
+    try:
+        async for event in events:
+            yield event
+    except InvalidQuestionError:
+        raise
+    except AssistantError as exc:
+        log.error("Index unavailable while answering: %s", exc)
+        raise NotReadyError(t(lang or "en", "index_unavailable")) from None
+    finally:
+        await events.aclose()  # an owner who disconnects cancels the model call underneath
 
 
 def app_state(request: Request) -> AppState:

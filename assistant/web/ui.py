@@ -9,11 +9,11 @@ Other tabs (e.g. the team plan) plug in through `build_ui(state, extra_tabs=...)
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 import gradio as gr
@@ -97,9 +97,9 @@ def _title(lang: str) -> str:
 def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blocks:
     limit = state.settings.max_message_chars
 
-    def respond(
+    async def respond(
         message: str, history: list[Any], ids: dict[str, str], choice: str, request: gr.Request
-    ) -> Iterator[Update]:
+    ) -> AsyncIterator[Update]:
         keep = gr.skip()
         if not (message or "").strip() or len(message) > limit:
             yield keep, keep, keep, keep  # Enter on an empty or over-long box does nothing (the counter says why)
@@ -121,14 +121,14 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
             return
         partial = ""
         try:
-            for event in state.answer(message, prior, None, channel="chat"):
+            async for event in state.aanswer(message, prior, None, channel="chat"):
                 if event.kind == "token":
                     pieces = _chunks(event.text)
                     for i, piece in enumerate(pieces):
                         partial += piece
                         yield [*history, {"role": "assistant", "content": inert(partial)}], keep, ids, keep
                         if i < len(pieces) - 1:
-                            time.sleep(0.03)  # one screen update per line, not one for the whole answer
+                            await asyncio.sleep(0.03)  # one screen update per line, not one for the whole answer
                 elif event.kind == "reset":
                     partial = ""
                 elif event.kind == "final" and event.answer is not None:

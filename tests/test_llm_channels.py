@@ -1,0 +1,85 @@
+"""LLM mode through the channels: the real app on a real port and the CLI, against the local model server."""
+
+import json
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from assistant.config import ROOT
+from tests.conftest import AppServer
+from tests.fake_llm import FakeLLM
+
+LLM_ENV = {
+    "ASSISTANT_LLM_MODEL": "fake-model",
+    "ASSISTANT_LLM_FIRST_TOKEN_TIMEOUT": "2",
+    "ASSISTANT_LLM_READ_TIMEOUT": "2",
+    "ASSISTANT_LLM_MAX_RETRIES": "0",
+    "ASSISTANT_LLM_BREAKER_FAILURES": "100",
+}
+
+
+@pytest.fixture(scope="module")
+def llm_app(built_index):
+    with FakeLLM() as fake:
+        server = AppServer(built_index, env={**LLM_ENV, "ASSISTANT_OPENAI_BASE_URL": fake.base_url})
+        try:
+            health = server.wait_ready()
+            yield server, fake, health
+        finally:
+            server.stop()
+
+
+def test_health_reports_the_breaker_without_asking_the_model(llm_app):
+    server, fake, health = llm_app
+    assert health["llm"] == {"mode": "llm", "state": "closed", "consecutive_failures": 0}
+    before = fake.request_count
+    assert httpx.get(f"{server.url}/healthz", timeout=5).json()["llm_mode"] == "llm"
+    assert fake.request_count == before
+
+
+def test_rest_and_sse_treat_a_cut_stream_as_a_failure(llm_app):
+    server, fake, _ = llm_app
+    fake.reset()
+    fake.mode = "cut_no_finish"
+    body = httpx.post(f"{server.url}/api/chat", json={"message": "Which KPIs for customer service?"}, timeout=30).json()
+    assert body["mode"] == "offline" and body["fallback"] is True
+    with httpx.stream(
+        "POST", f"{server.url}/api/chat/stream", json={"message": "Which KPIs for customer service?"}, timeout=30
+    ) as resp:
+        text = resp.read().decode()
+    assert "event: reset" in text and '"fallback": true' in text
+    fake.reset()
+
+
+def test_an_owner_who_leaves_mid_stream_cancels_the_model_request(llm_app):
+    server, fake, _ = llm_app
+    fake.reset()
+    fake.reply, fake.token_delay = "Start small and grow [1]. " * 60, 0.1
+    with httpx.stream(
+        "POST", f"{server.url}/api/chat/stream", json={"message": "in-house or outsource?"}, timeout=30
+    ) as resp:
+        for line in resp.iter_lines():
+            if line.startswith("event: token"):
+                break
+        assert fake.open_connections == 1
+    assert fake.wait_idle(5)  # the app closed its model connection after the owner went away
+    fake.reset()
+
+
+def test_cli_ask_json_falls_back_on_a_cut_stream(built_index):
+    with FakeLLM(mode="cut_no_finish") as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+        env.update({**LLM_ENV, "ASSISTANT_DATA_DIR": str(built_index), "ASSISTANT_OPENAI_BASE_URL": fake.base_url})
+        out = subprocess.run(
+            [sys.executable, "-m", "assistant", "ask", "Which KPIs for customer service?", "--json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+        )
+        body = json.loads(out.stdout)
+        assert body["mode"] == "offline" and body["fallback"] is True and fake.request_count == 1
