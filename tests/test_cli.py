@@ -23,7 +23,8 @@ def test_search_json_lists_hits_best_first(built_index):
     out = run(["search", "which numbers for my marketer?", "--k", "3", "--json"], built_index)
     hits = json.loads(out.stdout)
     assert out.returncode == 0 and len(hits) == 3
-    assert set(hits[0]) == {"text", "source", "section", "lang", "score"}
+    assert set(hits[0]) == {"text", "source", "section", "lang", "score", "relevant", "decided_by"}
+    assert hits[0]["relevant"] is True and hits[0]["decided_by"].startswith("model")
     assert hits[0]["score"] >= hits[1]["score"] >= hits[2]["score"]
 
 

@@ -34,3 +34,13 @@ def test_held_out_questions_stay_above_the_gate(settings, assistant, name, min_h
     assert report["retrieval_hit_rate"] >= min_hit, summary
     assert report["answer_hit_rate"] >= min_answer, summary
     assert report["decline_accuracy"] >= min_decline, summary
+
+
+@pytest.mark.parametrize("name", ["blind-a.jsonl", "blind-b.jsonl"])
+def test_blind_sets_decline_near_domain_questions(settings, assistant, name):
+    """Blind sets (nothing fitted on them): gate just under the measured 16/18 declined, ≤ 1 false decline."""
+    report = run_eval(settings, ROOT / "eval" / name, assistant=assistant)
+    summary = format_report(report)
+    assert report["offtopic_declined_share"] >= 0.85, summary
+    assert report["false_declines"] <= 1, summary
+    assert report["answer_words_median"] <= 200, summary
