@@ -140,3 +140,34 @@ def test_app_recovers_when_chroma_comes_up_after_it(tmp_path):
             proc.wait(10)
     log = server.log.read_text()
     assert log.count("Index not ready") == 1 and "Traceback" not in log
+
+
+@pytest.mark.timeout(240)
+def test_two_workers_stay_up_and_answer_a_burst(built_index, tmp_path):
+    """ASSISTANT_WORKERS=2: two stable processes (a restarted worker would show a new pid), no errors."""
+    data = tmp_path / "data"
+    shutil.copytree(built_index / "index", data / "index")
+    server = AppServer(data, env={"ASSISTANT_WORKERS": "2", "ASSISTANT_RATE_LIMIT_PER_MINUTE": "1000"})
+    pids: set[int] = set()
+    errors = 0
+    try:
+        server.wait_ready(timeout=150)
+        ready: set[int] = set()
+        until = time.monotonic() + 90
+        while len(ready) < 2:  # each worker answers /healthz for itself: 503 until its own index is loaded
+            assert time.monotonic() < until, ready
+            r = httpx.get(f"{server.url}/healthz", timeout=5)
+            if r.status_code == 200:
+                ready.add(r.json()["pid"])
+            time.sleep(0.2)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            r = httpx.get(f"{server.url}/healthz", timeout=5)
+            errors += r.status_code != 200
+            pids.add(r.json()["pid"])
+            chat = httpx.post(f"{server.url}/api/chat", json={"message": "KPIs for the marketer?"}, timeout=30)
+            errors += chat.status_code != 200
+            time.sleep(0.3)
+    finally:
+        server.stop()
+    assert pids == ready and errors == 0, (pids, ready, errors)
