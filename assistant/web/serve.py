@@ -65,6 +65,10 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
             workers=settings.workers,
             log_level="warning",
             **uvicorn_options(settings),
+            # uvicorn pings each worker and replaces it after 5 s without an answer; a worker busy importing
+            # Gradio and loading the model on a shared CPU can take longer, so it was killed and restarted
+            # over and over. Give start-up room; a hung worker is still replaced, just later.
+            timeout_worker_healthcheck=120,
         )
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", **uvicorn_options(settings))
