@@ -143,7 +143,7 @@ def test_the_gradio_api_is_limited_like_the_rest_api(built_index, tmp_path):
     with ThreadServer(settings) as app:
         assert httpx.post(f"{app.url}/gradio_api/call/ask", json={"data": ["KPIs?"]}).status_code != 200
         streams = [
-            _gradio_call(app.url, "respond" if i % 2 else "respond_1", ["KPIs for customer service?", [], {}])
+            _gradio_call(app.url, "respond" if i % 2 else "respond_1", ["KPIs for customer service?", [], {}, "EN"])
             for i in range(30)
         ]
         limited = [s for s in streams if "Too many questions in a row" in s]
