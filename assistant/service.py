@@ -12,7 +12,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .compose import compose_offline
@@ -64,9 +64,13 @@ class Answer:
     standalone_question: str = ""
     version: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # What the answer was built from, for callers in this process (the eval); never serialised.
+    retrieval: Retrieval | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(replace(self, retrieval=None))
+        del data["retrieval"]
+        return data
 
 
 @dataclass
@@ -194,6 +198,7 @@ class Assistant:
             lang=lang,
             standalone_question=standalone,
             version=retrieval.version,
+            retrieval=retrieval,
         )
 
         if not retrieval.relevant or not retrieval.hits:
