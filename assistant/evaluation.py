@@ -51,11 +51,15 @@ def run_eval(settings: Settings, path: str | Path, k: int = 4, assistant: Any = 
     answer_ms: list[float] = []
     for item in gold:
         t0 = time.perf_counter()
-        retrieval = assistant.retrieve(item["question"], k=k)
-        retrieval_ms.append((time.perf_counter() - t0) * 1000)
-        t0 = time.perf_counter()
         answer = assistant.ask(item["question"])
         answer_ms.append((time.perf_counter() - t0) * 1000)
+        if answer.retrieval is not None and k == assistant.settings.top_k:
+            retrieval = answer.retrieval  # the passages the answer was built from: no second search
+            retrieval_ms.append(answer.timings_ms.get("retrieval", 0.0))
+        else:
+            t0 = time.perf_counter()
+            retrieval = assistant.retrieve(item["question"], k=k)
+            retrieval_ms.append((time.perf_counter() - t0) * 1000)
         passages = " ".join(
             f"{h.metadata.get('title', '')} {h.metadata.get('section', '')} {h.text}" for h in retrieval.hits
         )

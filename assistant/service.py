@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncGenerator, Iterator
 from contextlib import aclosing
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from . import aio
@@ -71,9 +71,13 @@ class Answer:
     standalone_question: str = ""
     version: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # What the answer was built from, for callers in this process (the eval); never serialised.
+    retrieval: Retrieval | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(replace(self, retrieval=None))
+        del data["retrieval"]
+        return data
 
 
 @dataclass
@@ -230,7 +234,12 @@ class Assistant:
         standalone, retrieval = await self._retrieve(text, history, lang, deadline)
         timings = {"retrieval": (time.perf_counter() - started) * 1000}
         base: dict[str, Any] = dict(
-            id=uuid.uuid4().hex, question=text, lang=lang, standalone_question=standalone, version=retrieval.version
+            id=uuid.uuid4().hex,
+            question=text,
+            lang=lang,
+            standalone_question=standalone,
+            version=retrieval.version,
+            retrieval=retrieval,
         )
         if not retrieval.relevant or not retrieval.hits:
             declined = Answer(
