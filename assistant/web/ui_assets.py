@@ -39,7 +39,7 @@ footer {display: none !important}
   #title .long {display: none}
   #title .short {display: inline}
   #send, #stop {min-width: 70px !important; flex-grow: 0 !important}
-  #chat {height: calc(100dvh - 200px) !important; min-height: 260px}
+  #chat {height: calc(100dvh - 250px) !important; min-height: 240px}  /* header, tab bar and box fit below */
   #input-row {position: sticky; bottom: 0; z-index: 10; background: var(--body-background-fill);
     padding: 6px 0 4px; margin: 0}
 }
