@@ -139,5 +139,6 @@ def sources_html(answer: Answer, heading: str, prefix: str) -> str:
 
 
 def inert(text: str) -> str:
-    """Show markup typed by a user (or echoed by a model) as text: no tag can start without '<'."""
-    return text.replace("&", "&amp;").replace("<", "&lt;")
+    """Show markup typed by a user (or echoed by a model) as text: no tag can start without '<', and no Markdown
+    image or link can form without '[' (a pasted `![x](https://…)` would otherwise load from another site)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("[", "&#91;").replace("]", "&#93;")
