@@ -4,6 +4,7 @@ The model is an HTTP server on 127.0.0.1 (tests/fake_llm.py); everything else is
 """
 
 import asyncio
+import concurrent.futures
 import time
 
 import pytest
@@ -218,7 +219,9 @@ def test_an_owner_who_stops_listening_cancels_the_model_request(built_index, fak
         assert fake.open_connections == 1
         await events.aclose()
 
-    asyncio.run(first_token_then_leave())
+    # In a thread of its own: the browser tests' sync Playwright may keep an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, first_token_then_leave()).result(timeout=60)
     assert fake.wait_idle(5)
     sync_events = assistant.stream("Which KPIs for customer service?")  # the sync path, as the CLI uses it
     assert next(e for e in sync_events if e.kind == "token")
