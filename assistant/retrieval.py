@@ -25,19 +25,30 @@ from .lexical import LexicalIndex
 from .signals import INFORMAL, OFF_TOPIC_EXAMPLES, ScopeSignals, load_topics, uses_domain_words
 from .store import IndexStore, VersionInfo
 
-# Fusion weights, tuned on eval/gold.jsonl with bench/retrieval.py (see README for the figures; the
-# surface is flat around these values, within ±0.01 hit@4):
-# semantic = (1 - HEADING_WEIGHT) * passage similarity + HEADING_WEIGHT * section-heading similarity,
-#            each the max of its own and TWIN_WEIGHT * its translation's
-# score = semantic + LEXICAL_WEIGHT * BM25 / best BM25 for this question
-#         - OTHER_LANG_PENALTY if the passage is not in the asker's language
-CANDIDATES = 64
-LEXICAL_WEIGHT = 0.2
-HEADING_WEIGHT = 0.25
-TWIN_WEIGHT = 0.9
-OTHER_LANG_PENALTY = 0.1
-FACET_BONUS = 0.06  # the section gives the kind of answer asked for (KPIs, when to hire, …): see intent.py
-SUBJECT_BONUS = 0.08  # the passage is about the role whose section the question asks for (subject_role)
+CANDIDATES = 64  # passages each of dense, BM25 and heading similarity put forward before fusion
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How the hybrid search mixes its evidence; passed in, so a bench or a test can try other values.
+
+    semantic = (1 - heading) * passage similarity + heading * section-heading similarity,
+               each the max of its own and twin * its translation's
+    score = dense * semantic + lexical * BM25 / best BM25 for this question
+            - other_lang_penalty if the passage is not in the asker's language
+            + facet_bonus if the section gives the kind of answer asked for (KPIs, when to hire, …: intent.py)
+            + subject_bonus if the passage is about the role whose section the question asks for (subject_role)
+    The defaults were tuned on eval/gold.jsonl; bench/sweep_fusion.py re-runs the grid and shows they sit
+    on a flat optimum (README, "Tuning").
+    """
+
+    lexical: float = 0.2
+    heading: float = 0.25
+    twin: float = 0.9
+    other_lang_penalty: float = 0.1
+    facet_bonus: float = 0.06
+    subject_bonus: float = 0.08
+    dense: float = 1.0  # 0 leaves BM25 (and the bonuses) alone: the bench's "BM25 only" baseline
 
 
 @dataclass
@@ -200,10 +211,17 @@ def subject_role(question: str, role_terms: dict[str, list[str]], facets: set[st
 
 
 class HybridSearch:
-    """Dense + BM25 with weighted score fusion (weights above) and a preference for the asker's language."""
+    """Dense + BM25 with weighted score fusion (`FusionWeights`) and a preference for the asker's language."""
 
-    def __init__(self, settings: Settings, reader: IndexReader, embeddings: IndexEmbeddings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        reader: IndexReader,
+        embeddings: IndexEmbeddings,
+        weights: FusionWeights | None = None,
+    ) -> None:
         self.settings = settings
+        self.weights = weights or FusionWeights()
         self.reader = reader
         self.embeddings = embeddings
         self._lock = threading.Lock()
@@ -314,9 +332,11 @@ class HybridSearch:
         candidates.update(snap.ids[i] for i in np.argsort(-lexical)[:CANDIDATES] if lexical[i] > 0)
         candidates.update(snap.ids[i] for i in np.argsort(-heading)[: CANDIDATES // 2])
 
+        fw = self.weights
+
         def semantic(cid: str) -> float:
             pos = snap.position[cid]
-            return (1 - HEADING_WEIGHT) * dense.get(cid, floor) + HEADING_WEIGHT * float(heading[pos])
+            return (1 - fw.heading) * dense.get(cid, floor) + fw.heading * float(heading[pos])
 
         scores: dict[str, float] = {}
         for cid in candidates:
@@ -324,15 +344,15 @@ class HybridSearch:
             own = semantic(cid)
             twin = snap.twin.get(cid)
             if twin is not None:
-                own = max(own, TWIN_WEIGHT * semantic(twin))
+                own = max(own, fw.twin * semantic(twin))
             words = float(lexical[snap.position[cid]]) / top_lexical if top_lexical > 0 else 0.0
-            score = own + LEXICAL_WEIGHT * words
+            score = fw.dense * own + fw.lexical * words
             if meta.get("lang") != lang:
-                score -= OTHER_LANG_PENALTY
+                score -= fw.other_lang_penalty
             if facets and section_facet(str(meta.get("doc_id", "")), str(meta.get("section", ""))) in facets:
-                score += FACET_BONUS
+                score += fw.facet_bonus
             if subject and meta.get("role_id") == subject:
-                score += SUBJECT_BONUS
+                score += fw.subject_bonus
             scores[cid] = score
         hits: list[Hit] = []
         chosen_in_lang: set[str] = set()

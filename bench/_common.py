@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import sys
 import tempfile
@@ -34,3 +35,22 @@ def p(values: list[float], q: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def passage_text(hit) -> str:
+    """What a gold question's `must` patterns are matched against: title, section and passage."""
+    return f"{hit.metadata.get('title')} {hit.metadata.get('section')} {hit.text}"
+
+
+def rank_of(gold_item: dict, hits: list) -> int | None:
+    """1-based rank of the first passage that matches every `must` pattern on its own, or None."""
+    for i, hit in enumerate(hits):
+        if all(re.search(rx, passage_text(hit), re.IGNORECASE) for rx in gold_item["must"]):
+            return i + 1
+    return None
+
+
+def hit_at(gold_item: dict, hits: list, k: int) -> bool:
+    """Every `must` pattern appears somewhere in the top k passages (the answer can draw on all k)."""
+    joined = " ".join(passage_text(h) for h in hits[:k])
+    return all(re.search(rx, joined, re.IGNORECASE) for rx in gold_item["must"])
