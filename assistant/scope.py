@@ -8,9 +8,10 @@ the near-domain topics it does not cover, scope_topics.yaml); this module only j
    hosting, Mollie, PostNL, GA4, notice period, loan, terms and conditions …) is declined, unless the topic
    allows it and the question is clearly about who does the work ("should I hire a freelancer for GA4?").
    Words alone never answer a question; they only decline.
-2. Otherwise a logistic model (`SCOPE_WEIGHTS`) over the signals, calibrated on eval/gold.jsonl with
-   bench/fit_scope.py, which also reports how it carries over to the other sets. Refit it when the guidance,
-   the topics file or the gold set changes; `ASSISTANT_SCOPE_BIAS` shifts the boundary without refitting.
+2. Otherwise a logistic model over the signals, its weights in scope_weights.yaml, fitted on eval/gold.jsonl
+   with bench/fit_scope.py (scope_fit.py), which also reports how it carries over to the other sets. Refit it
+   when the guidance, the topics file or the gold set changes; `ASSISTANT_SCOPE_BIAS` shifts the boundary
+   without refitting.
 
 Which step decided, and the signal that weighed most, is kept on the retrieval (`decided_by`).
 """
@@ -19,14 +20,34 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
+
+import yaml
 
 from .retrieval import Retrieval
 from .signals import FILLER, ScopeSignals
 
-# Fitted by bench/fit_scope.py on eval/gold.jsonl (balanced logistic regression); order as in
-# ScopeSignals.vector(), last value the intercept.
-SCOPE_WEIGHTS: tuple[float, ...] = (25.7762, 9.4328, -10.3404, 10.3427, 4.0278, 7.1015, -12.9958)
-SIGNAL_NAMES = ("dense", "heading", "off_topic", "coverage", "domain_word", "topic")
+SIGNAL_NAMES = ("dense", "heading", "off_topic", "coverage", "domain_word", "topic")  # ScopeSignals.vector()
+WEIGHTS_FILE = Path(__file__).with_name("scope_weights.yaml")
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> tuple[float, ...]:
+    """The fitted weights, in SIGNAL_NAMES order, then the intercept.
+
+    A file that names other signals than the code measures would silently mis-weigh every question, so
+    it stops the start-up with a message saying to refit.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    weights = data.get("weights") or {}
+    if set(weights) != set(SIGNAL_NAMES) or "intercept" not in data:
+        raise ValueError(
+            f"{path.name} must have one weight for each of {', '.join(SIGNAL_NAMES)} and an intercept; "
+            "refit with `python bench/fit_scope.py --write`"
+        )
+    return (*(float(weights[name]) for name in SIGNAL_NAMES), float(data["intercept"]))
+
+
+SCOPE_WEIGHTS: tuple[float, ...] = load_weights()
 
 
 def scope_score(signals: ScopeSignals, weights: tuple[float, ...] = SCOPE_WEIGHTS) -> float:
