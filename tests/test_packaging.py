@@ -63,6 +63,7 @@ def test_the_wheel_ships_the_static_files_and_every_subpackage(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "assistant/static/widget.js" in names and "assistant/static/widget.html" in names
     assert "assistant/web/app.py" in names and "assistant/cli.py" in names
+    assert "assistant/scope_topics.yaml" in names and "assistant/scope_weights.yaml" in names  # data scope.py loads
     meta = next(n for n in names if n.endswith("METADATA"))
     text = zipfile.ZipFile(wheel).read(meta).decode()
     assert "Provides-Extra: documents" in text
