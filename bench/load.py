@@ -5,8 +5,8 @@ own local model server (tests/fake_llm.py in a child process, ~1 s per streamed 
 Bounded: a fixed number of owners × questions per scenario and a time limit per scenario; rate limits are
 turned off for the bench through settings. Prints, per scenario: answers/s, p50/p95 latency, p50/p95 time to
 first token (REST has none: the answer comes whole), errors, model fallbacks, and the server's peak threads
-and RSS (sampled from /proc). Also the warm start: `python app.py` to /healthz 200 against a bare
-`python -c "import gradio"`.
+and RSS (sampled from /proc), and its CPU use in cores (CPU s / wall s). Also the warm start: `python app.py`
+to /healthz 200 against a bare `python -c "import gradio"`.
 
 The page's chat handlers are private (scripts use REST), so gradio_client cannot list them; the bench calls
 them over Gradio's own HTTP queue API (/gradio_api/call/<handler>), which is what gradio_client does too.
@@ -65,6 +65,14 @@ class ProcStats:
 
     def __init__(self, pid: int) -> None:
         self.pid, self.threads, self.rss_mb = pid, 0, 0.0
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server so far: busy/wall near 1.0 means one core's worth (the GIL)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def sample(self) -> None:
         try:
@@ -212,12 +220,13 @@ async def scenario(
                     res.errors += 1
 
         watcher = asyncio.create_task(stats.watch(stop))
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), stats.cpu_seconds()
         await asyncio.gather(*(owner(i) for i in range(owners)))
         wall = time.monotonic() - t0
+        busy = (stats.cpu_seconds() - cpu0) / wall
         stop.set()
         await watcher
-    return res, {"wall": wall, "threads": stats.threads, "rss_mb": stats.rss_mb}
+    return res, {"wall": wall, "threads": stats.threads, "rss_mb": stats.rss_mb, "busy": busy}
 
 
 def row(mode: str, channel: str, owners: int, res: Result, info: dict) -> dict:
@@ -237,6 +246,7 @@ def row(mode: str, channel: str, owners: int, res: Result, info: dict) -> dict:
         "fallbacks": res.fallbacks,
         "peak_threads": info["threads"],
         "peak_rss_mb": info["rss_mb"],
+        "server_cpu": info["busy"],
     }
 
 
@@ -245,7 +255,7 @@ def show(r: dict) -> None:
     print(
         f"| {r['mode']:7} | {r['channel']:6} | {r['owners']:3} | {r['answers']:4} | {r['answers_s']:6.1f} "
         f"| {r['p50_s']:6.2f} | {r['p95_s']:6.2f} | {ttft} | {r['errors']} | {r['fallbacks']} "
-        f"| {r['peak_threads']} | {r['peak_rss_mb']:.0f} |",
+        f"| {r['peak_threads']} | {r['peak_rss_mb']:.0f} | {r['server_cpu']:.2f} |",
         flush=True,
     )
 
