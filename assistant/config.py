@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(
         default=None, description="Bearer token for /api/admin/*; unset turns those endpoints off."
     )
+    chat_concurrency: int = Field(
+        default=64,
+        ge=1,
+        description="Chats the page's Gradio queue runs at once (Gradio's own default is 1: owners would queue).",
+    )
     max_message_chars: int = 2000
     max_history_turns: int = 20
     max_request_bytes: int = Field(

@@ -263,7 +263,12 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
         for trigger in (box.submit, send.click):
             started = trigger(lambda: busy, None, [send, stop], queue=False, api_visibility="private")
             run = started.then(
-                respond, [box, chatbot, ids, ui_lang], [chatbot, box, ids, saved], api_visibility="private"
+                respond,
+                [box, chatbot, ids, ui_lang],
+                [chatbot, box, ids, saved],
+                api_visibility="private",
+                concurrency_limit=state.settings.chat_concurrency,  # Enter and Send share one pool of chats
+                concurrency_id="chat",
             )
             run.then(lambda: idle, None, [send, stop], queue=False, api_visibility="private")
             answering.append(run)
@@ -291,7 +296,8 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
             ui_lang,
             js=LANGUAGE_FROM_URL_OR_BROWSER,
         )
-    return demo
+    # Other handlers (ratings, the plan tab) get the same room; each waits on I/O, not on a GPU.
+    return demo.queue(default_concurrency_limit=state.settings.chat_concurrency)
 
 
 class _nothing:

@@ -1,0 +1,93 @@
+"""Several owners chatting on the page at once are served side by side, not one after another.
+
+The real app on a real port in LLM mode, against the local model server taking ~2 s per answer; two chats go
+through Gradio's own queue (/gradio_api/call/<handler>, what the page uses). The assertion is about order, not
+about seconds: the second chat's answer starts streaming before the first one's has finished.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import AppServer
+from tests.fake_llm import FakeLLM
+
+LLM_ENV = {
+    "ASSISTANT_LLM_MODEL": "fake-model",
+    "ASSISTANT_LLM_FIRST_TOKEN_TIMEOUT": "10",
+    "ASSISTANT_LLM_READ_TIMEOUT": "10",
+    "ASSISTANT_LLM_MAX_RETRIES": "0",
+    "ASSISTANT_LLM_BREAKER_FAILURES": "100",
+    "ASSISTANT_RATE_LIMIT_PER_MINUTE": "100",
+}
+QUESTIONS = ("Which KPIs for customer service?", "Who do we hire first for marketing?")
+
+
+def _chat(url: str, question: str, marks: dict[str, float], api_name: str) -> None:
+    """One chat through Gradio's queue; notes when the model's answer starts showing and when the chat ends."""
+    started = httpx.post(
+        f"{url}/gradio_api/call/{api_name}", json={"data": [question, [], {}, "EN"]}, timeout=30
+    ).json()
+    with httpx.stream("GET", f"{url}/gradio_api/call/{api_name}/{started['event_id']}", timeout=60) as r:
+        event = ""
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == "generating" and "first" not in marks:
+                if "Start with" in line:  # a piece of the model's reply is on screen
+                    marks["first"] = time.monotonic()
+            if event in ("complete", "error"):
+                marks["end"] = time.monotonic()
+                marks["ok"] = float(event == "complete")
+                if line.startswith("data: "):
+                    break
+
+
+def _two_chats_at_once(url: str) -> list[dict[str, float]]:
+    marks: list[dict[str, float]] = [{}, {}]
+    threads = [
+        threading.Thread(target=_chat, args=(url, q, m, name))
+        for q, m, name in zip(QUESTIONS, marks, ("respond", "respond_1"), strict=True)
+    ]
+    for t in threads:
+        t.start()
+        time.sleep(0.2)  # the first chat is surely in the queue before the second
+    for t in threads:
+        t.join(90)
+    assert all(m.get("ok") == 1.0 and "first" in m for m in marks), marks
+    return marks
+
+
+@pytest.fixture(scope="module")
+def slow_model():
+    with FakeLLM(reply="Start with one support hire [1]. " * 8, answer_time=2.0) as fake:
+        yield fake
+
+
+def _app(built_index, fake: FakeLLM, **env: str) -> AppServer:
+    return AppServer(built_index, env={**LLM_ENV, "ASSISTANT_OPENAI_BASE_URL": str(fake.base_url), **env})
+
+
+def test_two_chats_on_the_page_stream_at_the_same_time(built_index, slow_model):
+    server = _app(built_index, slow_model)
+    try:
+        server.wait_ready()
+        first, second = _two_chats_at_once(server.url)
+    finally:
+        server.stop()
+    assert second["first"] < first["end"], "the second chat waited for the first to finish"
+
+
+def test_with_a_limit_of_one_the_second_chat_waits(built_index, slow_model):
+    """The setting is what makes the difference: set to 1 (Gradio's default), chats queue behind each other."""
+    server = _app(built_index, slow_model, ASSISTANT_CHAT_CONCURRENCY="1")
+    try:
+        server.wait_ready()
+        first, second = _two_chats_at_once(server.url)
+    finally:
+        server.stop()
+    assert second["first"] > first["end"]
