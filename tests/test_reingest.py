@@ -370,6 +370,7 @@ class Reader(threading.Thread):
         self.join(30)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_ingest_never_disturbs_readers_and_the_next_ingest_cleans_up(data_dir, kb, tmp_path):
     settings = make_settings(data_dir, knowledge_dir=kb)
     store = IndexStore(settings)

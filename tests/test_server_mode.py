@@ -26,6 +26,8 @@ SUBSET = [
     for path in ("roles/customer-service.md", "roles/digital-marketer.md", "roles/logistics.md", "guide/faq.md")
 ]
 
+pytestmark = pytest.mark.slow  # starts a Chroma server process
+
 
 @pytest.fixture(scope="module")
 def chroma_port(tmp_path_factory) -> int:
