@@ -42,10 +42,23 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy assistant
 
-test: $(STAMP) services axe lint
-	$(VENV)/bin/python bench/chain.py --n 10
-	$(VENV)/bin/python -m pytest -q
-	$(VENV)/bin/python ingest.py
+# ruff first (seconds, and most failures are there); then mypy, one real ingest and the chain benchmark run as
+# background jobs beside pytest, which takes most of the time. Each job's output is shown when it ends;
+# any failure, in a job or in pytest, fails `make test`.
+test: $(STAMP) services axe
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@logs=$$(mktemp -d); \
+	  $(VENV)/bin/mypy assistant >$$logs/mypy.log 2>&1 & mypy=$$!; \
+	  $(VENV)/bin/python ingest.py >$$logs/ingest.log 2>&1 & ingest=$$!; \
+	  $(VENV)/bin/python bench/chain.py --n 10 >$$logs/chain.log 2>&1 & chain=$$!; \
+	  $(VENV)/bin/python -m pytest -q; status=$$?; \
+	  for job in mypy:$$mypy ingest:$$ingest chain:$$chain; do \
+	    name=$${job%%:*}; if wait $${job#*:}; then rc=0; else rc=$$?; fi; \
+	    echo "--- $$name (exit $$rc)"; cat $$logs/$$name.log; \
+	    [ $$rc -eq 0 ] || status=1; \
+	  done; \
+	  rm -rf $$logs; exit $$status
 
 # Known vulnerabilities in the installed packages. Needs the network: without it, report and carry on.
 audit: $(STAMP)

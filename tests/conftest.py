@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -102,14 +107,114 @@ class AppServer:
             self.proc.kill()
 
 
-@pytest.fixture(scope="session")
-def app_server(built_index) -> AppServer:
-    server = AppServer(built_index)
+class LocalServer:
+    """The app from the factory, served by uvicorn in a thread of the test process.
+
+    Why: each `python app.py` subprocess pays the Gradio import (~10 s on this machine); tests that only
+    speak HTTP to the app prove the same against this one. Tests about the process itself (signals, settings
+    read from the environment at start-up, workers, crashes) keep using `AppServer`.
+    Same surface as AppServer: `url`, `port`, `log` (a path in the data directory), `wait_ready`, `stop`."""
+
+    def __init__(self, data_dir: Path, **overrides) -> None:
+        import uvicorn
+
+        from assistant.web import create_app
+        from assistant.web.serve import offline_environment, uvicorn_options
+
+        offline_environment()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
+        self.settings = make_settings(data_dir, **overrides)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir / f"app-{self.port}.log"  # tests find the data directory through it, as with AppServer
+        self.log.touch()
+        config = uvicorn.Config(
+            create_app(self.settings),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            **uvicorn_options(self.settings),
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name=f"app-{self.port}", daemon=True)
+        self.thread.start()
+
+    def wait_ready(self, timeout: float = 90) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.thread.is_alive():
+                raise RuntimeError("in-process app stopped before it was ready")
+            try:
+                r = httpx.get(f"{self.url}/healthz", timeout=2)
+                if r.status_code == 200:
+                    return r.json()
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError("in-process app not ready")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+
+
+@contextlib.contextmanager
+def local_server(data_dir: Path, **overrides):
+    server = LocalServer(data_dir, **overrides)
     try:
         server.wait_ready()
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(built_index):
+    """One in-process app for every test that only needs HTTP, with room for all their questions in a minute
+    (the rate limit is tested with its own server in test_plan_web and test_widget)."""
+    with local_server(built_index, rate_limit_per_minute=500, rate_limit_per_hour=5000) as server:
+        yield server
+
+
+def copy_index(built_index: Path, target: Path) -> Path:
+    """A private copy of the session's index, for tests that change it (re-ingest, admin): copying takes
+    a fraction of a second where building one takes tens."""
+    shutil.copytree(built_index, target, ignore=shutil.ignore_patterns("*.lock", "*.log", "feedback*"))
+    return target
+
+
+@dataclass
+class CliResult:
+    """What `subprocess.run(..., capture_output=True, text=True)` gives, for in-process CLI calls."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(args: list[str], env: dict[str, str] | None = None) -> CliResult:
+    """Run the CLI's `main` in this process with only the given ASSISTANT_*/OPENAI_* variables set.
+
+    Why: a `python -m assistant` subprocess costs 3–11 s of imports and proves nothing the parser and
+    commands do not; tests/test_cli.py keeps real subprocess calls for exit codes and the entry point."""
+    from assistant.cli import main
+
+    saved = dict(os.environ)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        for name in [k for k in os.environ if k.startswith(("OPENAI_", "ASSISTANT_"))]:
+            del os.environ[name]
+        os.environ.update(env or {})
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's --help and usage errors
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return CliResult(int(code or 0), out.getvalue(), err.getvalue())
 
 
 # Debian's chromium, driven by Playwright; nothing is downloaded. Flags keep it off the network.
@@ -134,3 +239,10 @@ def browser():
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ARG001
+    """Every test that drives chromium carries the `browser` marker (`-m "not browser"` skips them all)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

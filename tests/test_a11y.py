@@ -8,22 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AppServer
+from tests.conftest import LocalServer
 
 AXE = Path(__file__).resolve().parent / ".node" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("critical", "serious")
 
 pytestmark = pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `make axe`")
-
-
-@pytest.fixture(scope="module")
-def app_server(built_index) -> AppServer:
-    server = AppServer(built_index, env={"ASSISTANT_RATE_LIMIT_PER_MINUTE": "500"})
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 def violations(target) -> list[dict]:
@@ -42,7 +32,7 @@ def assert_clean(target, what: str, allow_moderate: bool = True) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_chat_page_has_no_serious_violations(browser, app_server: AppServer, scheme):
+def test_chat_page_has_no_serious_violations(browser, app_server: LocalServer, scheme):
     context = browser.new_context(viewport={"width": 1366, "height": 800}, color_scheme=scheme)
     page = context.new_page()
     page.goto(app_server.url, wait_until="load")
@@ -60,7 +50,7 @@ def test_chat_page_has_no_serious_violations(browser, app_server: AppServer, sch
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_widget_has_no_violations(browser, app_server: AppServer, scheme):
+def test_widget_has_no_violations(browser, app_server: LocalServer, scheme):
     context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
     page = context.new_page()
     page.goto(f"{app_server.url}/widget?lang=nl&title=Teamadvies&color=%230f766e", wait_until="load")
@@ -76,7 +66,7 @@ def test_widget_has_no_violations(browser, app_server: AppServer, scheme):
     context.close()
 
 
-def test_contrast_rule_is_checked(browser, app_server: AppServer):
+def test_contrast_rule_is_checked(browser, app_server: LocalServer):
     """The check can fail: grey text on white (2.3:1) is reported."""
     context = browser.new_context()
     page = context.new_page()

@@ -6,18 +6,20 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import KNOWLEDGE, AppServer
+from tests.conftest import KNOWLEDGE, AppServer, copy_index
 
 TOKEN = "s3cret-admin-token-for-tests"
 
 
 @pytest.fixture(scope="module")
-def admin_app(tmp_path_factory):
+def admin_app(tmp_path_factory, built_index):
+    """A separate process (its log is checked for the token) on a copy of the session's index: re-ingest
+    changes it, and copying costs far less than building one at start-up."""
     root = tmp_path_factory.mktemp("admin")
     kb = root / "knowledge"
     shutil.copytree(KNOWLEDGE, kb)
     app = AppServer(
-        root / "data",
+        copy_index(built_index, root / "data"),
         env={
             "ASSISTANT_KNOWLEDGE_DIR": str(kb),
             "ASSISTANT_ADMIN_TOKEN": TOKEN,

@@ -6,25 +6,12 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import AppServer
+from tests.conftest import LocalServer, local_server
 from tests.fake_llm import FakeLLM
 
 DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 390, "height": 844}
 CHAT_TEXT = "(document.querySelector('#chat') || {innerText: ''}).innerText"
-
-
-@pytest.fixture(scope="module")
-def app_server(built_index) -> AppServer:
-    """The app with room for every question these tests ask within a minute (the rate limit is tested elsewhere)."""
-    server = AppServer(
-        built_index, env={"ASSISTANT_RATE_LIMIT_PER_MINUTE": "500", "ASSISTANT_RATE_LIMIT_PER_HOUR": "5000"}
-    )
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 def new_page(browser, viewport=DESKTOP, **kwargs):
@@ -60,7 +47,7 @@ def wait_for_answer(page, text: str = "Sources") -> None:
     page.locator("#send").wait_for(state="visible", timeout=30000)
 
 
-def test_owner_asks_and_sees_a_sourced_answer(page, app_server: AppServer):
+def test_owner_asks_and_sees_a_sourced_answer(page, app_server: LocalServer):
     ask(page, app_server.url, "Welke KPI's gebruik ik voor mijn klantenservice?")
     wait_for_answer(page, "CSAT")
     wait_for_answer(page, "Sources")  # the sources panel under the answer, in the interface's language
@@ -72,7 +59,7 @@ def test_owner_asks_and_sees_a_sourced_answer(page, app_server: AppServer):
     assert page.locator("#chat code").count() == 0
 
 
-def test_citation_opens_its_source(page, app_server: AppServer):
+def test_citation_opens_its_source(page, app_server: LocalServer):
     ask(page, app_server.url, "Which KPIs should my digital marketer have?")
     wait_for_answer(page)
     cite = page.locator("#chat a.cite").first
@@ -83,7 +70,7 @@ def test_citation_opens_its_source(page, app_server: AppServer):
     assert page.locator(f"[id='{target}'] .src-body").is_visible()
 
 
-def test_thumbs_down_comment_is_next_to_the_answer_and_stored(page, app_server: AppServer):
+def test_thumbs_down_comment_is_next_to_the_answer_and_stored(page, app_server: LocalServer):
     ask(page, app_server.url, "Which KPIs should my digital marketer have?")
     wait_for_answer(page, "traffic")
     page.get_by_label("Dislike").first.click()
@@ -112,7 +99,7 @@ def test_thumbs_down_comment_is_next_to_the_answer_and_stored(page, app_server: 
     assert ("down", "I wanted salary ranges") in rows
 
 
-def test_html_in_a_question_renders_as_inert_text(page, app_server: AppServer):
+def test_html_in_a_question_renders_as_inert_text(page, app_server: LocalServer):
     ask(page, app_server.url, "<img src=x onerror=alert(1)> <script>alert(2)</script> KPIs for customer service?")
     wait_for_answer(page, "CSAT")
     assert page.dialogs == []
@@ -120,7 +107,7 @@ def test_html_in_a_question_renders_as_inert_text(page, app_server: AppServer):
     assert page.locator("#chat script").count() == 0
 
 
-def test_page_loads_nothing_from_other_hosts(browser, app_server: AppServer):
+def test_page_loads_nothing_from_other_hosts(browser, app_server: LocalServer):
     context = browser.new_context()
     page = context.new_page()
     outside: list[str] = []
@@ -138,7 +125,7 @@ def test_page_loads_nothing_from_other_hosts(browser, app_server: AppServer):
     assert httpx.get(app_server.url).status_code == 200
 
 
-def test_interface_speaks_the_browsers_language_everywhere(browser, app_server: AppServer):
+def test_interface_speaks_the_browsers_language_everywhere(browser, app_server: LocalServer):
     page = new_page(browser, locale="nl-NL")
     page.goto(app_server.url, wait_until="load")
     page.wait_for_function(
@@ -158,7 +145,7 @@ def test_interface_speaks_the_browsers_language_everywhere(browser, app_server: 
     page.context.close()
 
 
-def test_a_follow_up_in_the_chat_uses_the_conversation(page, app_server: AppServer):
+def test_a_follow_up_in_the_chat_uses_the_conversation(page, app_server: LocalServer):
     ask(page, app_server.url, "Welke KPI's gebruik ik voor mijn klantenservice?")
     wait_for_answer(page, "CSAT")
     ask(page, None, "en voor de marketeer?")
@@ -174,7 +161,7 @@ def test_a_follow_up_in_the_chat_uses_the_conversation(page, app_server: AppServ
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_page_opens_at_the_top_with_a_compact_header(browser, app_server: AppServer, viewport):
+def test_page_opens_at_the_top_with_a_compact_header(browser, app_server: LocalServer, viewport):
     page = new_page(browser, viewport)
     open_chat(page, app_server.url)
     page.wait_for_timeout(500)
@@ -195,7 +182,7 @@ def test_page_opens_at_the_top_with_a_compact_header(browser, app_server: AppSer
     page.context.close()
 
 
-def test_empty_input_cannot_be_sent(page, app_server: AppServer):
+def test_empty_input_cannot_be_sent(page, app_server: LocalServer):
     open_chat(page, app_server.url)
     send = page.locator("#send")
     assert send.is_disabled()
@@ -210,7 +197,7 @@ def test_empty_input_cannot_be_sent(page, app_server: AppServer):
     page.wait_for_function("!document.querySelector('#send').disabled", timeout=10000)
 
 
-def test_a_long_question_gets_a_counter_not_a_silent_cut(page, app_server: AppServer):
+def test_a_long_question_gets_a_counter_not_a_silent_cut(page, app_server: LocalServer):
     open_chat(page, app_server.url)
     box = page.locator("#question textarea")
     box.fill("x" * 1900)
@@ -228,7 +215,7 @@ def test_a_long_question_gets_a_counter_not_a_silent_cut(page, app_server: AppSe
     assert page.locator("#chat .message").count() == 0
 
 
-def test_conversation_survives_a_reload_until_cleared(page, app_server: AppServer):
+def test_conversation_survives_a_reload_until_cleared(page, app_server: LocalServer):
     ask(page, app_server.url, "Should I hire in-house or outsource?")
     wait_for_answer(page)
     page.reload(wait_until="load")
@@ -259,7 +246,7 @@ def _count_updates(page) -> None:
     )
 
 
-def test_offline_answers_appear_line_by_line(page, app_server: AppServer):
+def test_offline_answers_appear_line_by_line(page, app_server: LocalServer):
     open_chat(page, app_server.url)
     _count_updates(page)
     ask(page, None, "We are a two-person webshop, what team do we need first?")
@@ -270,9 +257,7 @@ def test_offline_answers_appear_line_by_line(page, app_server: AppServer):
 def test_llm_tokens_stream_visibly_and_stop_keeps_the_partial_answer(browser, built_index):
     words = " ".join(f"word{i}" for i in range(60))
     with FakeLLM(reply=f"Start with the owner and one assistant [1]. {words}", token_delay=0.08) as fake:
-        app = AppServer(built_index, env={"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "test"})
-        try:
-            app.wait_ready()
+        with local_server(built_index, openai_base_url=fake.base_url, openai_api_key="test") as app:
             page = new_page(browser)
             open_chat(page, app.url)
             _count_updates(page)
@@ -288,8 +273,6 @@ def test_llm_tokens_stream_visibly_and_stop_keeps_the_partial_answer(browser, bu
             text = page.locator("#chat").inner_text()
             assert "word5" in text and "word59" not in text  # the partial answer stays, the rest never comes
             page.context.close()
-        finally:
-            app.stop()
 
 
 HOSTILE_CHAT_INPUTS = [
@@ -304,7 +287,7 @@ HOSTILE_CHAT_INPUTS = [
 ]
 
 
-def test_hostile_input_through_the_chat_page_gets_a_message_or_an_answer(browser, app_server: AppServer):
+def test_hostile_input_through_the_chat_page_gets_a_message_or_an_answer(browser, app_server: LocalServer):
     """The Gradio chat in a real browser: nothing executes, nothing loads from elsewhere, no prompt leaks."""
     page = new_page(browser)
     dialogs: list[str] = []

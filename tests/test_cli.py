@@ -8,10 +8,16 @@ import sys
 from assistant.config import ROOT
 from assistant.errors import EmbeddingMismatchError
 from assistant.service import Assistant
-from tests.conftest import make_settings
+from tests.conftest import cli, make_settings
+
+
+def in_process(args, data_dir, **env):
+    """The CLI's main in this process: what search and ask print does not depend on being a new process."""
+    return cli(args, {"ASSISTANT_DATA_DIR": str(data_dir), **env})
 
 
 def run(args, data_dir, **env):
+    """A real `python -m assistant` process: the entry point, exit codes and stderr as a script sees them."""
     full = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
     full.update({"ASSISTANT_DATA_DIR": str(data_dir), **env})
     return subprocess.run(
@@ -20,7 +26,7 @@ def run(args, data_dir, **env):
 
 
 def test_search_json_lists_hits_best_first(built_index):
-    out = run(["search", "which numbers for my marketer?", "--k", "3", "--json"], built_index)
+    out = in_process(["search", "which numbers for my marketer?", "--k", "3", "--json"], built_index)
     hits = json.loads(out.stdout)
     assert out.returncode == 0 and len(hits) == 3
     assert set(hits[0]) == {"text", "source", "section", "lang", "score", "relevant", "decided_by"}
@@ -29,11 +35,11 @@ def test_search_json_lists_hits_best_first(built_index):
 
 
 def test_ask_json_reports_mode_sources_and_decline(built_index):
-    out = run(["ask", "Welke KPI's gebruik ik voor mijn klantenservice?", "--json"], built_index)
+    out = in_process(["ask", "Welke KPI's gebruik ik voor mijn klantenservice?", "--json"], built_index)
     body = json.loads(out.stdout)
     assert body["mode"] == "offline" and body["declined"] is False and body["fallback"] is False
     assert {"n", "source", "section", "text"} <= set(body["sources"][0])
-    off = json.loads(run(["ask", "recipe for pancakes", "--json"], built_index).stdout)
+    off = json.loads(in_process(["ask", "recipe for pancakes", "--json"], built_index).stdout)
     assert off["declined"] is True and off["sources"] == []
 
 

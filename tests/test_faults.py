@@ -88,6 +88,7 @@ def test_admin_status_hides_what_a_killed_ingest_left(built_index, tmp_path):
     assert body["active_version"] in body["versions"]
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_app_recovers_when_chroma_comes_up_after_it(tmp_path):
     chroma = Path(sys.executable).parent / "chroma"
@@ -142,6 +143,7 @@ def test_app_recovers_when_chroma_comes_up_after_it(tmp_path):
     assert log.count("Index not ready") == 1 and "Traceback" not in log
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_two_workers_stay_up_and_answer_a_burst(built_index, tmp_path):
     """ASSISTANT_WORKERS=2: two stable processes (a restarted worker would show a new pid), no errors."""

@@ -1,15 +1,11 @@
 """LLM mode through the channels: the real app on a real port and the CLI, against the local model server."""
 
 import json
-import os
-import subprocess
-import sys
 
 import httpx
 import pytest
 
-from assistant.config import ROOT
-from tests.conftest import AppServer
+from tests.conftest import cli, local_server
 from tests.fake_llm import FakeLLM
 
 LLM_ENV = {
@@ -24,12 +20,9 @@ LLM_ENV = {
 @pytest.fixture(scope="module")
 def llm_app(built_index):
     with FakeLLM() as fake:
-        server = AppServer(built_index, env={**LLM_ENV, "ASSISTANT_OPENAI_BASE_URL": fake.base_url})
-        try:
-            health = server.wait_ready()
-            yield server, fake, health
-        finally:
-            server.stop()
+        settings = {name.removeprefix("ASSISTANT_").lower(): value for name, value in LLM_ENV.items()}
+        with local_server(built_index, openai_base_url=fake.base_url, **settings) as server:
+            yield server, fake, server.wait_ready()
 
 
 def test_health_reports_the_breaker_without_asking_the_model(llm_app):
@@ -71,15 +64,7 @@ def test_an_owner_who_leaves_mid_stream_cancels_the_model_request(llm_app):
 
 def test_cli_ask_json_falls_back_on_a_cut_stream(built_index):
     with FakeLLM(mode="cut_no_finish") as fake:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-        env.update({**LLM_ENV, "ASSISTANT_DATA_DIR": str(built_index), "ASSISTANT_OPENAI_BASE_URL": fake.base_url})
-        out = subprocess.run(
-            [sys.executable, "-m", "assistant", "ask", "Which KPIs for customer service?", "--json"],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            timeout=120,
-        )
+        env = {**LLM_ENV, "ASSISTANT_DATA_DIR": str(built_index), "ASSISTANT_OPENAI_BASE_URL": fake.base_url}
+        out = cli(["ask", "Which KPIs for customer service?", "--json"], env)
         body = json.loads(out.stdout)
         assert body["mode"] == "offline" and body["fallback"] is True and fake.request_count == 1

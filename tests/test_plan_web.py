@@ -11,22 +11,18 @@ import pytest
 
 from assistant.plan import TeamPlanner, to_markdown
 from assistant.plan_intent import plan_link, wants_plan
-from tests.conftest import AppServer
+from tests.conftest import LocalServer, local_server
 
 PER_MINUTE = 40
 
 
 @pytest.fixture(scope="module")
 def app(built_index):
-    server = AppServer(built_index, env={"ASSISTANT_RATE_LIMIT_PER_MINUTE": str(PER_MINUTE)})
-    try:
-        server.wait_ready()
+    with local_server(built_index, rate_limit_per_minute=PER_MINUTE) as server:
         yield server
-    finally:
-        server.stop()
 
 
-def post(app: AppServer, path: str, body) -> httpx.Response:
+def post(app: LocalServer, path: str, body) -> httpx.Response:
     return httpx.post(f"{app.url}{path}", json=body, timeout=30)
 
 

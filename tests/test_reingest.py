@@ -1,6 +1,7 @@
 """Maintainers update the guidance safely: new formats, bad files, dry runs, rollback, crashes, contention.
 
-Everything runs for real: Chroma on disk, `python -m assistant ingest` as a subprocess, readers in threads.
+Everything runs for real: Chroma on disk, the `assistant ingest` command (in this process, or as competing
+subprocesses where the lock between processes is the point), readers in threads.
 Each test works on its own copy of the knowledge base and of the session's index (copying the index
 directory is much cheaper than embedding the knowledge base again).
 """
@@ -24,7 +25,7 @@ from assistant.config import ROOT
 from assistant.indexer import run_ingest
 from assistant.service import Assistant
 from assistant.store import IndexStore
-from tests.conftest import KNOWLEDGE, make_settings
+from tests.conftest import KNOWLEDGE, CliResult, cli, make_settings
 
 QUESTIONS = [
     "We are a two-person webshop, what team do we need first?",
@@ -43,15 +44,10 @@ def cli_env(data_dir: Path, kb: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(args: list[str], data_dir: Path, kb: Path, timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", "ingest", *args],
-        capture_output=True,
-        text=True,
-        env=cli_env(data_dir, kb),
-        cwd=ROOT,
-        timeout=timeout,
-    )
+def run_cli(args: list[str], data_dir: Path, kb: Path) -> CliResult:
+    """`assistant ingest ARGS` in this process (the commands' output and exit codes do not depend on a new
+    process); start_cli keeps real processes where two ingests must race for the lock."""
+    return cli(["ingest", *args], {"ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_KNOWLEDGE_DIR": str(kb)})
 
 
 def start_cli(args: list[str], data_dir: Path, kb: Path) -> subprocess.Popen:
@@ -374,6 +370,7 @@ class Reader(threading.Thread):
         self.join(30)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_ingest_never_disturbs_readers_and_the_next_ingest_cleans_up(data_dir, kb, tmp_path):
     settings = make_settings(data_dir, knowledge_dir=kb)
     store = IndexStore(settings)

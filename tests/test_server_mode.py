@@ -5,7 +5,6 @@ One `chroma run` server for the module; a part of the knowledge base keeps the e
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -15,17 +14,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.config import ROOT
 from assistant.indexer import run_ingest
 from assistant.service import Assistant
 from assistant.store import IndexStore
-from tests.conftest import KNOWLEDGE, free_port, make_settings
+from tests.conftest import KNOWLEDGE, CliResult, free_port, make_settings
+from tests.conftest import cli as run_cli
 
 SUBSET = [
     f"{lang}/{path}"
     for lang in ("en", "nl")
     for path in ("roles/customer-service.md", "roles/digital-marketer.md", "roles/logistics.md", "guide/faq.md")
 ]
+
+pytestmark = pytest.mark.slow  # starts a Chroma server process
 
 
 @pytest.fixture(scope="module")
@@ -80,18 +81,16 @@ def server_settings(chroma_port, kb, tmp_path_factory):
     )
 
 
-def cli(args: list[str], settings, port: int | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-    env.update(
+def cli(args: list[str], settings, port: int | None = None) -> CliResult:
+    """The CLI in this process, pointed at the Chroma server; the server itself is the separate process."""
+    return run_cli(
+        args,
         {
             "ASSISTANT_DATA_DIR": str(settings.data_dir),
             "ASSISTANT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
             "ASSISTANT_CHROMA_HOST": "127.0.0.1",
             "ASSISTANT_CHROMA_PORT": str(port or settings.chroma_port),
-        }
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=180
+        },
     )
 
 

@@ -63,10 +63,7 @@ def test_openapi_documents_the_api(app_server):
 
 
 def test_gaps_report_groups_what_the_guidance_could_not_answer(app_server):
-    import subprocess
-    import sys
-
-    from assistant.config import ROOT
+    from conftest import cli
 
     for q in (
         "what VAT rate do I charge in Germany?",
@@ -74,15 +71,8 @@ def test_gaps_report_groups_what_the_guidance_could_not_answer(app_server):
         "recipe for pancakes",
     ):
         assert httpx.post(f"{app_server.url}/api/chat", json={"message": q}, timeout=30).json()["declined"]
-    env = {"ASSISTANT_DATA_DIR": str(app_server.log.parent), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run(
-        [sys.executable, "-m", "assistant", "report", "--days", "1", "--json"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    out = cli(["report", "--days", "1", "--json"], {"ASSISTANT_DATA_DIR": str(app_server.log.parent)})
+    assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     groups = [g["examples"] for g in report["declined_groups"]]
     vat = next(g for g in groups if any("VAT" in q for q in g))

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import AppServer, free_port
+from tests.conftest import LocalServer, free_port
 
 SNIPPET = (
     '<script src="{app}/widget.js" data-title="Team advice" data-lang="en" data-color="#0f766e" '
@@ -47,13 +47,7 @@ def sites(built_index, tmp_path_factory):
     allowed_root = tmp_path_factory.mktemp("allowed-site")
     other_root = tmp_path_factory.mktemp("other-site")
     allowed, other = HostSite(allowed_root), HostSite(other_root)
-    app = AppServer(
-        built_index,
-        env={
-            "ASSISTANT_ALLOWED_ORIGINS": f'["{allowed.url}"]',
-            "ASSISTANT_RATE_LIMIT_PER_MINUTE": "3",
-        },
-    )
+    app = LocalServer(built_index, allowed_origins=[allowed.url], rate_limit_per_minute=3)
     page = HOST_PAGE.format(snippet=SNIPPET.format(app=app.url))
     (allowed_root / "index.html").write_text(page)
     (other_root / "index.html").write_text(page)
