@@ -267,7 +267,7 @@ def compose_offline(
     title = _heading(pool[first])
     if title and chosen and question_vec is not None:  # the heading leads only when it is the most on-point line
         heading_sim = float(SENTENCE_VECTORS.get_many([title], embed_many)[0] @ question_vec)
-        title = title if heading_sim >= sim_of.get(id(chosen[0]), 0.0) else ""
+        title = title if heading_sim >= sim_of.get(id(chosen[0]), 0.0) - LEAD_MARGIN else ""  # as _lead_first
     cited = [i for i, _ in sections if i >= 0] + [i for i in series if i != first]
     numbers = {hit: n + 1 for n, hit in enumerate(dict.fromkeys(cited))}
     body = [f"**{title}**"] if title else []

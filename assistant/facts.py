@@ -2,8 +2,9 @@
 
 The FAQ and a role page often state the same KPI ("**Response time:** how quickly …") in slightly different
 words; an owner should read it once. Three signals, any one enough: the same words once punctuation and list
-markers are gone, the same bold label on a list item, or sentence vectors nearly parallel (or mostly the same
-words). Kept apart from the composer so the rule is stated once and tested on its own.
+markers are gone, sentence vectors nearly parallel, or mostly the same words (a shared bold label on a
+list item lowers that bar, but the same label with other content, another role's hand-off, stays).
+Kept apart from the composer so the rule is stated once and tested on its own.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 
 NEAR_DUPLICATE = 0.92  # cosine above which two sentences are the same fact in other words
 SAME_WORDS = 0.8  # share of shared words (Jaccard) above which two sentences are the same fact
+SAME_LABEL = 0.4  # with the same bold label, this share of shared words already makes it the same fact
 REPEAT_LIMIT = 0.8  # cosine above which a runner-up sentence only restates what the answer already says
 
 _MARKER = re.compile(r"^([-*•]|\d+[.)])\s+")
@@ -43,8 +45,14 @@ def distinct(texts: list[str], vectors: np.ndarray | None = None) -> list[int]:
     labels: set[str] = set()
     for i, text in enumerate(texts):
         k, lab = key(text), label(text)
-        if not k or k in keys or (lab and lab in labels):
+        if not k or k in keys:
             continue
+        if (
+            lab
+            and lab in labels
+            and any(label(texts[j]) == lab and _jaccard(k, key(texts[j])) >= SAME_LABEL for j in kept)
+        ):
+            continue  # the same KPI explained again; the same label saying something else (another role) stays
         if any(_jaccard(k, key(texts[j])) >= SAME_WORDS for j in kept):
             continue
         if vectors is not None and kept and float((vectors[kept] @ vectors[i]).max()) >= NEAR_DUPLICATE:
