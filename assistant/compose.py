@@ -264,7 +264,7 @@ def compose_offline(
             sections.append((i, picked))
             budget -= sum(_words(u.text) for u in picked)
 
-    title = _heading(pool[first])
+    title = "" if series else _heading(pool[first])  # a series lists the lead's heading as one of its lines
     if title and chosen and question_vec is not None:  # the heading leads only when it is the most on-point line
         heading_sim = float(SENTENCE_VECTORS.get_many([title], embed_many)[0] @ question_vec)
         title = title if heading_sim >= sim_of.get(id(chosen[0]), 0.0) - LEAD_MARGIN else ""  # as _lead_first
