@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .facts import distinct, repeats
+from .lists import primary_index, series_items
+from .lists import section_label as _section_label
 from .retrieval import Hit
 from .texts import t
 
@@ -26,14 +29,21 @@ RUNNER_UP_MARGIN = 0.05  # a second passage scored within this of the first gets
 RUNNER_UP_WORDS = 110
 RUNNER_UP_WHOLE_WORDS = 160
 ANSWER_WORDS = 250
+LEAD_MARGIN = 0.05  # a later sentence opens the answer only when this much closer to the question
 LIST_WORDS = 320  # a question that asks for a whole list (all causes, roles, steps, results) gets it
-REPEAT_LIMIT = 0.8  # cosine above which a sentence says what the answer already says
 
 _ASKS_FOR_LIST = re.compile(
     r"\b(what are the|which (roles|steps|causes|kpis?)|all (the )?(roles|steps|causes|results)|list|"
     r"causes|reasons|steps|results|achieve|achieved|roles exist|wat zijn de|welke (rollen|stappen|oorzaken)|"
     r"alle (rollen|stappen|oorzaken)|oorzaken|redenen|stappen|resultaten|bereikt|opgeleverd|opbrengst|"
     r"lijst|rollen zijn er|in cijfers|figures|numbers)\b",
+    re.IGNORECASE,
+)
+
+
+_POINTS_AWAY = re.compile(
+    r"\b(below|above|see the|hieronder|hierboven|zie de|th(is|e) (case|guide)|deze (case|gids))\b"
+    r"|^(this|that|these|dit|dat|deze)\b",
     re.IGNORECASE,
 )
 
@@ -129,17 +139,37 @@ def _join(units: list[Unit], n: int) -> str:
     return "\n\n".join(blocks) + f" [{n}]"
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[^\w%]+", " ", re.sub(r"^([-*•]|\d+[.)])\s+", "", text).lower()).strip()
+def _lead_first(units: list[Unit], sims: dict[int, float]) -> list[Unit]:
+    """The most on-point sentence opens the answer; the rest of the section follows in its own order.
+
+    A section's first sentence usually is its answer, so another sentence leads only when it is clearly
+    closer to the question (LEAD_MARGIN). Only a prose sentence can lead (a list item needs its introduction)
+    and never one that points elsewhere ("the causes below"), so the answer opens with the point itself.
+    """
+    if not units:
+        return units
+    head = units[0]
+    prose = [
+        u
+        for u in units[1:]
+        if not u.is_item and not u.text.endswith(":") and _words(u.text) >= 5 and not _POINTS_AWAY.search(u.text)
+    ]
+    if not prose:
+        return units
+    lead = max(prose, key=lambda u: sims.get(id(u), 0.0))
+    margin = -1.0 if _POINTS_AWAY.search(head.text) else LEAD_MARGIN
+    if sims.get(id(lead), 0.0) < sims.get(id(head), 0.0) + margin:
+        return units
+    return [lead] + [u for u in units if u is not lead]
+
+
+_FIRST_PERSON = re.compile(r"^(i|i'm|i am|my|we|we're|our|ik|mijn|wij|we zijn|onze)\b", re.IGNORECASE)
 
 
 def _heading(hit: Hit) -> str:
-    """The section heading, unless it is a question (the FAQ's "I'm a very small business, …?"): then none.
-
-    The answer then opens with its first sentence, which answers the question directly.
-    """
-    title = str(hit.metadata.get("section") or hit.metadata.get("title", "")).strip()
-    return "" if not title or title.endswith("?") else title
+    """The section heading in the owner's voice, or "": never a question or the FAQ's "I'm a very small …"."""
+    title = str(hit.metadata.get("section") or "").strip()
+    return "" if not title or title.endswith("?") or _FIRST_PERSON.match(title) else title
 
 
 def compose_offline(
@@ -148,98 +178,121 @@ def compose_offline(
     lang: str,
     embed_many: Callable[[list[str]], np.ndarray],
     question: str = "",
+    siblings: list[Hit] | None = None,
+    words: int | None = None,
 ) -> tuple[str, list[int]]:
-    """A short answer from the best passages. Returns the text and the hit indexes it cites."""
+    """A short answer from the best passages. Returns the text and the hit indexes it cites.
+
+    `siblings` are the other sections of the best passage's document (lists.py): a list question gets the
+    whole series from them, and a question for the section kind they hold (results, causes) gets that
+    section first. Their indexes in the returned list continue after `hits`.
+    """
     if not hits:
         return t(lang, "decline"), []
     wants_list = asks_for_list(question)
-    all_units = [u for i, h in enumerate(hits[:3]) for u in _units(h.text, i)]
-    # One copy of each fact: a sentence or item that appears twice (FAQ and role page) is kept once.
-    seen: set[str] = set()
-    unique: list[Unit] = []
-    for unit in all_units:
-        key = _norm(unit.text)
-        if key and key not in seen:
-            seen.add(key)
-            unique.append(unit)
-    all_units = unique
+    pool = list(hits) + list(siblings or [])
+    first = primary_index(question, hits, siblings or [])
+    order = [first] + [i for i in range(min(3, len(hits))) if i != first]
+    all_units = [u for i in order for u in _units(pool[i].text, i)]
     if question_vec is not None and all_units:
         vectors = SENTENCE_VECTORS.get_many([u.text for u in all_units], embed_many)
+    else:
+        vectors = None
+    keep = distinct([u.text for u in all_units], vectors)  # one copy of each fact (facts.py)
+    all_units = [all_units[i] for i in keep]
+    if vectors is not None:
+        vectors = vectors[keep]
         sims = vectors @ question_vec
     else:
         vectors = np.zeros((len(all_units), 1))
         sims = np.zeros(len(all_units))
     index_of = {id(u): i for i, u in enumerate(all_units)}
+    sim_of = {id(u): float(s) for u, s in zip(all_units, sims, strict=True)}
     by_hit: dict[int, list[tuple[Unit, float]]] = {}
     for unit, sim in zip(all_units, sims, strict=True):
         by_hit.setdefault(unit.hit, []).append((unit, float(sim)))
 
+    total = words or (LIST_WORDS if wants_list else ANSWER_WORDS)
+    budget = total
     sections: list[tuple[int, list[Unit]]] = []
-    budget = LIST_WORDS if wants_list else ANSWER_WORDS
-    primary = by_hit.get(0, [])
-    primary_words = sum(_words(u.text) for u, _ in primary)
-    if primary_words <= (LIST_WORDS if wants_list else PRIMARY_WHOLE_WORDS):
+    primary = by_hit.get(first, [])
+    whole_limit = total if wants_list else min(PRIMARY_WHOLE_WORDS, total)
+    if sum(_words(u.text) for u, _ in primary) <= whole_limit:
         chosen = [u for u, _ in primary]
     else:
-        chosen = _pick(primary, budget=150 if not wants_list else LIST_WORDS - 20)
-    sections.append((0, chosen))
+        chosen = _pick(primary, budget=max(60, total - 70) if not wants_list else total - 20)
+    if not (wants_list and any(u.is_item for u in chosen)):  # a list question's list is its answer
+        chosen = _lead_first(chosen, sim_of)
+    sections.append((first, chosen))
     budget -= sum(_words(u.text) for u in chosen)
+    series = series_items(question, pool, first, siblings or []) if wants_list else []
+    if series and not any(u.is_item for u in chosen):
+        sections.append((-1, []))  # the whole series (all causes, all steps) follows the lead
+        budget -= sum(_words(_section_label(pool[i])) + 1 for i in series)
     best_primary = max((s for _, s in primary), default=0.0)
 
-    for i in (1, 2):
+    for i in order[1:]:
         if i not in by_hit or budget < 25:
             continue
-        if hits[i].metadata.get("section") == hits[0].metadata.get("section") and hits[i].metadata.get(
+        if pool[i].metadata.get("section") == pool[first].metadata.get("section") and pool[i].metadata.get(
             "doc_id"
-        ) == hits[0].metadata.get("doc_id"):
+        ) == pool[first].metadata.get("doc_id"):
             continue
+        if series and i in series:
+            continue  # already a line of the series
         shown = [index_of[id(u)] for _, units in sections for u in units]
-        close = i == 1 and hits[1].score >= hits[0].score - RUNNER_UP_MARGIN
+        close = i == order[1] and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN
         candidates = [
             (u, s)
             for u, s in by_hit[i]
             if (close or s >= best_primary - 0.12)
             and not u.text.endswith(":")
-            and not _repeats(vectors[index_of[id(u)]], vectors[shown])
+            and not repeats(vectors[index_of[id(u)]], vectors[shown])
         ]
         if not candidates:
             continue  # everything it says is already in the answer
-        whole = [u for u, _ in by_hit[i] if not _repeats(vectors[index_of[id(u)]], vectors[shown])]
+        whole = [u for u, _ in by_hit[i] if not repeats(vectors[index_of[id(u)]], vectors[shown])]
         if close and sum(_words(u.text) for u in whole) <= min(budget, RUNNER_UP_WHOLE_WORDS):
             picked = whole  # a close second that is short is shown whole, like the first: lists stay complete
         elif close:
-            picked = _pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=5)
+            section = [u for u, _ in by_hit[i]]
+            picked = _pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=5, context=section)
         else:
-            picked = _pick(candidates, budget=min(budget, 45), max_units=2)
+            picked = _pick(candidates, budget=min(budget, 45), max_units=2, context=[u for u, _ in by_hit[i]])
         picked = [u for u in picked if not (u.text.endswith(":") and u is picked[-1])]
         if picked and sum(_words(u.text) for u in picked) >= 6:
             sections.append((i, picked))
             budget -= sum(_words(u.text) for u in picked)
 
-    cited = [i for i, _ in sections]
-    numbers = {hit: n + 1 for n, hit in enumerate(cited)}
-    title = _heading(hits[0])
+    title = "" if series else _heading(pool[first])  # a series lists the lead's heading as one of its lines
+    if title and chosen and question_vec is not None:  # the heading leads only when it is the most on-point line
+        heading_sim = float(SENTENCE_VECTORS.get_many([title], embed_many)[0] @ question_vec)
+        title = title if heading_sim >= sim_of.get(id(chosen[0]), 0.0) - LEAD_MARGIN else ""  # as _lead_first
+    cited = [i for i, _ in sections if i >= 0] + [i for i in series if i != first]
+    numbers = {hit: n + 1 for n, hit in enumerate(dict.fromkeys(cited))}
     body = [f"**{title}**"] if title else []
-    body.append(_join(sections[0][1], numbers[0]))
-    if len(sections) > 1:
+    body.append(_join(sections[0][1], numbers[first]))
+    rest = sections[1:]
+    if rest and rest[0][0] == -1:
+        body.append("\n".join(f"- {_section_label(pool[i])} [{numbers[i]}]" for i in series))
+        rest = rest[1:]
+    if rest:
         body.append(t(lang, "also"))
-        for i, units in sections[1:]:
+        for i, units in rest:
             body.append(_join(units, numbers[i]))
-    return "\n\n".join(body), cited
+    return "\n\n".join(body), list(numbers)
 
 
-def _repeats(vector: np.ndarray, shown: np.ndarray, limit: float = REPEAT_LIMIT) -> bool:
-    """A sentence that says what the answer already says adds length, not advice."""
-    return bool(shown.size) and float((shown @ vector).max()) >= limit
-
-
-def _pick(scored: list[tuple[Unit, float]], budget: int, max_units: int = 8) -> list[Unit]:
+def _pick(
+    scored: list[tuple[Unit, float]], budget: int, max_units: int = 8, context: list[Unit] | None = None
+) -> list[Unit]:
     """Best units by similarity within a word budget, shown in their original order.
 
-    A list item brings its introducing sentence along, so a list never appears without context.
+    A list item brings its introducing sentence along (from `context`, the whole section, when given), so a
+    list never appears without context.
     """
     chosen: dict[int, Unit] = {}
-    units = {u.order: u for u, _ in scored}
+    units = {u.order: u for u in (context if context is not None else [u for u, _ in scored])}
     used = 0
     for unit, _ in sorted(scored, key=lambda p: -p[1]):
         if len(chosen) >= max_units:

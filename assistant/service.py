@@ -25,6 +25,7 @@ from .conversation import condense_offline, owner_history, standalone_question
 from .embeddings import make_embeddings
 from .errors import AssistantError, InvalidQuestionError, LLMUnavailableError
 from .language import detect_language
+from .lists import document_sections
 from .llm import (
     Deadline,
     ModelClients,
@@ -38,7 +39,7 @@ from .llm import (
 )
 from .plan_intent import plan_pointer
 from .prompts import LANGUAGE_NAMES, SYSTEM_PROMPT, USER_TURN
-from .retrieval import HybridSearch, IndexReader, Retrieval
+from .retrieval import Hit, HybridSearch, IndexReader, Retrieval
 from .scope import decide, is_vague_request
 from .store import IndexStore
 from .texts import t
@@ -318,15 +319,19 @@ class Assistant:
         yield Event("final", answer=answer)
 
     def _offline(self, retrieval: Retrieval, base: dict[str, Any], fallback: bool) -> Answer:
+        snap = self.reader.snapshot()
+        siblings = document_sections(snap.ids, snap.texts, snap.metadatas, retrieval.hits)
         text, cited = compose_offline(
-            retrieval.query_vector, retrieval.hits, retrieval.lang, self.embeddings.embed_many, retrieval.question
+            retrieval.query_vector,
+            retrieval.hits,
+            retrieval.lang,
+            self.embeddings.embed_many,
+            retrieval.question,
+            siblings=siblings,
         )
         notice = t(retrieval.lang, "llm_down") if fallback else ""
-        sources = []
-        for n, hit_index in enumerate(cited, start=1):
-            src = _source(retrieval, hit_index + 1)
-            src.n = n
-            sources.append(src)
+        pool = retrieval.hits + siblings
+        sources = [_source_of(pool[i], n) for n, i in enumerate(cited, start=1)]
         return Answer(
             **base,
             answer=f"_{notice}_\n\n{text}" if notice else text,
@@ -351,7 +356,10 @@ def _finish(answer: Answer, started: float, timings: dict[str, float], streamed:
 
 
 def _source(retrieval: Retrieval, n: int) -> Source:
-    hit = retrieval.hits[n - 1]
+    return _source_of(retrieval.hits[n - 1], n)
+
+
+def _source_of(hit: Hit, n: int) -> Source:
     meta = hit.metadata
     return Source(
         n=n,

@@ -1,0 +1,95 @@
+"""Whole lists: the other sections of the best passage's document, for questions that need them.
+
+The guidance splits a series over sections ("Cause 1" … "Cause 5", "Checklist step 1" … "6", one section per
+consequence), and a search returns four passages, so "what are the causes" would show two of five. The
+composer gets the document's other sections (`document_sections`) and shows the whole series
+(`series_items`), one line per section. A question that asks for the kind of section the document holds
+elsewhere ("what did the coffee shop achieve" = its results) gets that section first (`primary_index`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from .intent import question_facets, section_facet
+from .retrieval import Hit
+
+SERIES_HEADING = re.compile(r"^(cause|oorzaak|(checklist )?(step|stap)|consequence|gevolg)\b\s*\d*\s*:", re.IGNORECASE)
+SERIES_ASKED = {  # which series a question asks for, by the words it uses
+    "cause": re.compile(r"\b(causes?|oorza\w*|reasons?|redenen|why|waarom|hoe komt)\b", re.IGNORECASE),
+    "step": re.compile(r"\b(steps?|stap\w*|checklist|plan|how do i start|hoe begin)\b", re.IGNORECASE),
+    "consequence": re.compile(r"\b(consequen\w*|gevolg\w*|happens?|gebeurt|risks?|risico\w*)\b", re.IGNORECASE),
+}
+_KIND = {"cause": "cause", "oorzaak": "cause", "step": "step", "stap": "step", "consequence": "consequence"}
+MIN_SERIES = 3  # fewer sections than this are not a list worth spelling out
+_ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b", re.IGNORECASE)
+
+
+def document_sections(
+    ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict[str, Any]], hits: list[Hit]
+) -> list[Hit]:
+    """The best hit's document's other sections (same language), in document order, not already in `hits`."""
+    if not hits:
+        return []
+    doc, lang = hits[0].metadata.get("doc_id"), hits[0].lang
+    taken = {h.id for h in hits}
+    found = [
+        Hit(id=cid, text=str(meta.get("text") or text), metadata=dict(meta), score=0.0, dense=0.0, lexical=0.0)
+        for cid, text, meta in zip(ids, texts, metadatas, strict=True)
+        if meta.get("doc_id") == doc and meta.get("lang") == lang and cid not in taken
+    ]
+    return sorted(found, key=lambda h: int(h.metadata.get("position", 0)))
+
+
+def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
+    """Which passage leads: the best hit, unless a section of its document is the kind the question asks for.
+
+    Only facets that name a part of a guide (results, causes, lessons, consequences) move the lead; the
+    search already favours the right section of a role page. The index counts `siblings` after `hits`.
+    """
+    facets = question_facets(question) & {"results", "causes", "lessons", "consequences"}
+    if _ACHIEVED.search(question):
+        facets.add("results")
+    if not facets or not hits:
+        return 0
+    if _facet(hits[0]) in facets:
+        return 0
+    for n, hit in enumerate(siblings):
+        if _facet(hit) in facets:
+            return len(hits) + n
+    return 0
+
+
+def _facet(hit: Hit) -> str | None:
+    return section_facet(str(hit.metadata.get("doc_id", "")), str(hit.metadata.get("section", "")))
+
+
+def _kind(label: str) -> str:
+    found = SERIES_HEADING.match(label)
+    if not found:
+        return ""
+    word = found.group(1).lower().split()[-1]
+    return _KIND.get(word, "consequence" if word == "gevolg" else "")
+
+
+def series_items(question: str, pool: list[Hit], first: int, siblings: list[Hit]) -> list[int]:
+    """Indexes into `pool` of the lead document's series sections, in order, when the question asks for that
+    series ("what are the causes" → every "Cause n"); [] otherwise."""
+    if not siblings:
+        return []
+    doc, lang = pool[first].metadata.get("doc_id"), pool[first].lang
+    members: dict[str, int] = {}
+    for i, hit in enumerate(pool):
+        same = hit.metadata.get("doc_id") == doc and hit.lang == lang
+        if same and SERIES_HEADING.match(section_label(hit)) and hit.id not in members:
+            members[hit.id] = i
+    ordered = sorted(members.values(), key=lambda i: int(pool[i].metadata.get("position", 0)))
+    kinds = {_kind(section_label(pool[i])) for i in ordered}
+    asked = any(SERIES_ASKED[k].search(question) for k in kinds if k in SERIES_ASKED)
+    return ordered if len(ordered) >= MIN_SERIES and asked else []
+
+
+def section_label(hit: Hit) -> str:
+    return str(hit.metadata.get("section", "")).strip()

@@ -1,0 +1,93 @@
+"""The offline answer is shaped by the question: direct answer first, each fact once, whole lists, short.
+
+Real index (conftest), real embedding model, no mocks: each test states one behaviour an owner relies on.
+"""
+
+import re
+
+import numpy as np
+
+from assistant.facts import distinct, key
+
+
+def _lines(answer: str) -> list[str]:
+    return [ln for ln in answer.splitlines() if ln.strip()]
+
+
+def test_the_answer_never_opens_with_the_faqs_first_person_heading(assistant):
+    answer = assistant.ask("I'm a very small business, what e-commerce team do I need first?").answer
+    first = _lines(answer)[0]
+    assert not re.match(r"\*\*(I'm|I am|Ik ben|Ik heb)\b", first), first
+    assert not first.startswith("**") or not first.rstrip("*").endswith("?"), first
+
+
+def test_the_answer_opens_with_the_point_not_a_pointer_elsewhere(assistant):
+    answer = assistant.ask("What are the causes of a team that can't keep up?").answer
+    first_sentence = re.split(r"(?<=[.!?:])\s", re.sub(r"^\*\*.*?\*\*\s*", "", answer))[0]
+    assert not re.search(r"\b(below|above)\b", first_sentence), first_sentence
+
+
+def test_a_list_question_gets_every_cause(assistant):
+    for question, pattern, n in [
+        ("What are the causes of a team that can't keep up?", r"Cause \d", 5),
+        ("Wat zijn de oorzaken als mijn team het niet bijhoudt?", r"Oorzaak \d", 5),
+    ]:
+        answer = assistant.ask(question).answer
+        assert len(set(re.findall(pattern, answer))) == n, answer
+
+
+def test_what_the_coffee_shop_achieved_gives_the_figures(assistant):
+    answer = assistant.ask("What did the coffee shop achieve?").answer
+    assert "4.5%" in answer and "350%" in answer, answer
+
+
+def test_the_checklist_question_lists_all_six_steps_once(assistant):
+    answer = assistant.ask("Wat zijn de stappen van de checklist?").answer
+    items = [ln for ln in _lines(answer) if ln.startswith("- ")]
+    assert len(items) >= 6, answer
+
+
+def test_bullets_and_paragraphs_stay_apart(assistant):
+    for question in ("Which KPIs should my customer service person have?", "What did the coffee shop achieve?"):
+        blocks = assistant.ask(question).answer.split("\n\n")
+        for block in blocks:
+            lines = block.splitlines()
+            if any(ln.startswith("- ") for ln in lines):
+                assert all(ln.startswith("- ") for ln in lines), block  # no paragraph inside a list block
+
+
+def test_also_relevant_adds_something_the_first_block_lacks(assistant):
+    answer = assistant.ask("Which KPIs should my customer service person have?").answer
+    if "Also relevant:" in answer:
+        first, rest = answer.split("Also relevant:", 1)
+        first_keys = {key(s) for s in re.split(r"(?<=[.!?])\s+|\n+", re.sub(r"\[\d\]", "", first)) if s.strip()}
+        rest_keys = {key(s) for s in re.split(r"(?<=[.!?])\s+|\n+", re.sub(r"\[\d\]", "", rest)) if s.strip()}
+        assert rest_keys - first_keys - {""}, answer
+
+
+def test_a_normal_answer_stays_within_its_word_budget_and_a_list_may_be_longer(assistant):
+    normal = assistant.ask("We are a two-person webshop, what team do we need first?").answer
+    listed = assistant.ask("What are the causes of a team that can't keep up?").answer
+    assert len(normal.split()) <= 260, normal
+    assert len(listed.split()) <= 360, listed
+
+
+def test_every_cited_number_is_a_listed_source(assistant):
+    answer = assistant.ask("What are the causes of a team that can't keep up?")
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert cited == {s.n for s in answer.sources}
+    assert len({s.section for s in answer.sources}) == len(answer.sources)
+
+
+def test_distinct_drops_restatements_and_keeps_different_facts():
+    texts = [
+        "- **Response time:** how quickly customers get an answer.",
+        "**Response time:** how fast customers get an answer.",
+        "- **Response time:** works with logistics on late parcels.",
+        "Response time: how quickly customers get an answer!",
+        "- **Resolution rate:** the share of problems solved.",
+    ]
+    assert distinct(texts) == [0, 2, 4]  # a restatement goes; the same label saying something else stays
+    vectors = np.eye(4, dtype=np.float32)
+    vectors[2] = vectors[0]  # the same fact in other words, by the sentence vectors
+    assert distinct(["a b c", "d e f", "g h i", "j k l"], vectors) == [0, 1, 3]
