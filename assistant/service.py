@@ -319,7 +319,7 @@ class Assistant:
 
     def _offline(self, retrieval: Retrieval, base: dict[str, Any], fallback: bool) -> Answer:
         text, cited = compose_offline(
-            retrieval.query_vector, retrieval.hits, retrieval.lang, self.embeddings.embed_many, retrieval.question
+            retrieval.query_vector, retrieval.hits, retrieval.lang, self.reader.unit_vectors, retrieval.question
         )
         notice = t(retrieval.lang, "llm_down") if fallback else ""
         sources = []
