@@ -22,6 +22,7 @@ from .facts import distinct, repeats
 from .lists import primary_index, series_items
 from .lists import section_label as _section_label
 from .retrieval import Hit
+from .sentences import pieces
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -95,16 +96,12 @@ class Unit:
 def _units(text: str, hit: int) -> list[Unit]:
     out: list[Unit] = []
     lead: int | None = None
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
-        for line in lines:
-            if re.match(r"^([-*•]|\d+[.)])\s+", line):
-                out.append(Unit(line, hit, len(out), True, lead))
-                continue
-            for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])", line):
-                if sentence.strip():
-                    out.append(Unit(sentence.strip(), hit, len(out), False, None))
-            lead = len(out) - 1 if line.endswith(":") else None
+    for piece in pieces(text):
+        if piece.is_item:
+            out.append(Unit(piece.text, hit, len(out), True, lead))
+            continue
+        out.append(Unit(piece.text, hit, len(out), False, None))
+        lead = len(out) - 1 if piece.ends_lead else None
     return out
 
 

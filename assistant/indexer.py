@@ -30,6 +30,7 @@ from .embeddings import IndexEmbeddings, make_embeddings
 from .errors import AssistantError, IndexMissingError, IngestLockedError
 from .knowledge import PLAN_RULES_FILE, Problem, load_knowledge
 from .plan_rules import plan_metadata
+from .sentences import unit_texts
 from .store import IndexStore
 
 BATCH = 64  # chunks embedded and written to Chroma at a time (a killed ingest loses at most one batch of work)
@@ -239,7 +240,10 @@ def _ingest(
     else:
         assert store is not None
         reusable = _reusable_vectors(active, chunks, old_metas) if reuse_vectors else {}
-        report.version = _build_version(store, chunks, reusable, embeddings, signature, report, progress, plan_meta)
+        units = store.unit_vectors(active.name) if reuse_vectors and active is not None else {}
+        report.version = _build_version(
+            store, chunks, (reusable, units), embeddings, signature, report, progress, plan_meta
+        )
         veto = gate(report.version) if gate else None
         if veto:
             store.drop(report.version)
@@ -272,14 +276,18 @@ def _reusable_vectors(active: Any, chunks: list[Chunk], old_metas: dict[str, dic
 def _build_version(
     store: IndexStore,
     chunks: list[Chunk],
-    reusable: dict[str, np.ndarray],
+    reuse: tuple[dict[str, np.ndarray], dict[str, np.ndarray]],
     embeddings: IndexEmbeddings,
     signature: str,
     report: IngestReport,
     progress: Progress | None,
     extra_meta: dict[str, Any],
 ) -> str:
-    """Write a new version batch by batch (embedding what cannot be reused), check it, mark it ready."""
+    """Write a new version batch by batch (embedding what cannot be reused), check it, mark it ready.
+
+    `reuse` holds the active version's chunk vectors by id and unit vectors by text.
+    """
+    reusable, reusable_units = reuse
     docs = {c.metadata["source"] for c in chunks}
     collection = store.new_version(
         {
@@ -315,12 +323,27 @@ def _build_version(
             probes.update({cid: vectors[cid] for cid in probe_ids if cid in vectors})
             if progress:
                 progress(done, len(chunks))
+        _write_unit_vectors(store, collection.name, chunks, reusable_units, embeddings)
         _self_check(collection, len(chunks), probes)
         store.mark_ready(collection)
     except BaseException:
         store.drop(collection.name)
         raise
     return collection.name
+
+
+def _write_unit_vectors(
+    store: IndexStore, name: str, chunks: list[Chunk], reusable: dict[str, np.ndarray], embeddings: IndexEmbeddings
+) -> None:
+    """Every sentence, list item and heading of the new version, embedded once here, not per question."""
+    units = [u for c in chunks for u in unit_texts(str(c.metadata.get("text") or ""))]
+    headings = [str(c.metadata.get("section") or c.metadata.get("title") or "") for c in chunks]
+    texts = [x for x in dict.fromkeys(units + headings) if x]
+    need = [x for x in texts if x not in reusable]
+    fresh = dict(zip(need, np.asarray(embeddings.embed_many(need), dtype=np.float32), strict=True)) if need else {}
+    vectors = np.stack([reusable[x] if x in reusable else fresh[x] for x in texts]) if texts else np.zeros((0, 1))
+    if texts:
+        store.write_unit_vectors(name, texts, vectors)
 
 
 def _self_check(collection: Any, expected: int, probes: dict[str, np.ndarray]) -> None:

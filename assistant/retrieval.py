@@ -18,7 +18,7 @@ import numpy as np
 
 from .config import Settings
 from .embeddings import IndexEmbeddings
-from .errors import EmbeddingMismatchError
+from .errors import AssistantError, EmbeddingMismatchError
 from .intent import question_facets, section_facet
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
@@ -93,6 +93,7 @@ class _Snapshot:
     twin: dict[str, str]
     headings: np.ndarray  # one row per chunk: the embedding of its section heading
     languages: dict[str, frozenset[str]]  # words only one language's guidance uses, for detect_language
+    units: dict[str, np.ndarray]  # vectors of every sentence, list item and heading, stored at ingest
 
 
 def _role_terms(metadatas: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -136,12 +137,14 @@ class IndexReader:
         self._lock = threading.Lock()
         self._heading_cache: dict[str, np.ndarray] = {}
 
-    def _heading_vectors(self, metadatas: list[dict[str, Any]]) -> np.ndarray:
+    def _heading_vectors(self, metadatas: list[dict[str, Any]], stored: dict[str, np.ndarray]) -> np.ndarray:
         """Section headings are short questions or statements; matching them helps short questions.
 
-        Cached by text across versions, so a re-ingest only embeds headings it has not seen.
+        Stored with the version at ingest; cached by text across versions, so a version without stored
+        vectors only embeds headings this process has not seen.
         """
         headings = [str(m.get("section") or m.get("title") or "") for m in metadatas]
+        self._heading_cache.update({h: stored[h] for h in headings if h in stored})
         missing = sorted({h for h in headings if h not in self._heading_cache})
         if missing and self.embeddings is not None:
             for heading, vec in zip(missing, self.embeddings.embed_many(missing), strict=True):
@@ -165,6 +168,7 @@ class IndexReader:
             got = collection.get(include=["documents", "metadatas"])
             ids, texts, metas = got["ids"], got["documents"] or [], got["metadatas"] or []
             lexical = LexicalIndex(texts, [str(m.get("lang", "en")) for m in metas])
+            units = self.store.unit_vectors(info.name)
             self._snapshot = _Snapshot(
                 info=info,
                 collection=collection,
@@ -175,13 +179,26 @@ class IndexReader:
                 position={cid: i for i, cid in enumerate(ids)},
                 role_terms=_role_terms([dict(m) for m in metas]),
                 twin=_twins(list(ids), [dict(m) for m in metas]),
-                headings=self._heading_vectors([dict(m) for m in metas]),
+                headings=self._heading_vectors([dict(m) for m in metas], units),
                 languages=exclusive_vocabulary(
                     (str(m.get("lang", "")), f"{m.get('section', '')} {m.get('text') or t}")
                     for m, t in zip(metas, texts, strict=True)
                 ),
+                units=units,
             )
             return self._snapshot
+
+    def unit_vectors(self, texts: list[str]) -> np.ndarray:
+        """Vectors of passage sentences and items: looked up in the version's stored table (the snapshot the
+        last search used), embedded only when missing (a version built before the table existed)."""
+        table = self._snapshot.units if self._snapshot is not None else {}
+        missing = [x for x in dict.fromkeys(texts) if x not in table]
+        fresh: dict[str, Any] = {}
+        if missing:
+            if self.embeddings is None:
+                raise AssistantError("no embedding model to embed passage sentences with")
+            fresh = dict(zip(missing, self.embeddings.embed_many(missing), strict=True))
+        return np.stack([np.asarray(table[x] if x in table else fresh[x], dtype=np.float32) for x in texts])
 
 
 def named_roles(question: str, role_terms: dict[str, list[str]]) -> list[str]:

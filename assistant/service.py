@@ -325,7 +325,7 @@ class Assistant:
             retrieval.query_vector,
             retrieval.hits,
             retrieval.lang,
-            self.embeddings.embed_many,
+            self.reader.unit_vectors,
             retrieval.question,
             siblings=siblings,
         )

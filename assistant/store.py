@@ -11,6 +11,7 @@ therefore resolve the pointer on every question and reopen when it moved (see re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.errors import NotFoundError
@@ -35,6 +37,7 @@ from .errors import AssistantError, IndexCorruptError, IndexMissingError
 
 META_COLLECTION = "assistant_meta"
 PREFIX = "kb_"
+VECTORS_PREFIX = "vec_"  # + version name: that version's unit vectors (sentences.py), written at ingest
 KEEP_VERSIONS = 3
 _SEGMENT_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -215,10 +218,37 @@ class IndexStore:
         collection.modify(metadata=meta)
 
     def drop(self, name: str) -> None:
+        for collection in (name, VECTORS_PREFIX + name):
+            try:
+                self.client.delete_collection(collection)
+            except Exception:  # noqa: BLE001 - already gone is fine
+                pass
+
+    # -- unit vectors: one per sentence or list item of the version's passages ------------------------
+    def write_unit_vectors(self, name: str, texts: list[str], vectors: np.ndarray, batch: int = 1000) -> None:
+        """Stored beside the version, in Chroma, so replicas on one Chroma server share them too."""
+        collection = self.client.create_collection(
+            VECTORS_PREFIX + name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        ids = [hashlib.sha256(text.encode("utf-8")).hexdigest()[:24] for text in texts]
+        for start in range(0, len(texts), batch):
+            end = start + batch
+            collection.add(ids=ids[start:end], documents=texts[start:end], embeddings=vectors[start:end])
+
+    def unit_vectors(self, name: str) -> dict[str, np.ndarray]:
+        """The version's unit vectors by text; empty for a version built before they were stored."""
         try:
-            self.client.delete_collection(name)
-        except Exception:  # noqa: BLE001 - already gone is fine
-            pass
+            collection = self.client.get_collection(VECTORS_PREFIX + name, embedding_function=None)
+            got = collection.get(include=["documents", "embeddings"])
+        except Exception:  # noqa: BLE001 - missing or unreadable: the composer embeds what it needs
+            return {}
+        vectors = got["embeddings"]
+        if vectors is None:
+            return {}
+        return {
+            str(text): np.asarray(vec, dtype=np.float32)
+            for text, vec in zip(got["documents"] or [], vectors, strict=True)
+        }
 
     def cleanup(self, keep: int = KEEP_VERSIONS) -> list[str]:
         """Delete versions that are neither active nor among the last `keep` published ones.
@@ -229,9 +259,14 @@ class IndexStore:
         active = self.active_name()
         if active:
             wanted.add(active)
-        dropped = [n for n in self.version_names() if n not in wanted]
+        names = self.version_names()
+        dropped = [n for n in names if n not in wanted]
         for name in dropped:
             self.drop(name)
+        kept = set(names) - set(dropped)
+        for collection in self.client.list_collections():
+            if collection.name.startswith(VECTORS_PREFIX) and collection.name[len(VECTORS_PREFIX) :] not in kept:
+                self.drop(collection.name[len(VECTORS_PREFIX) :])  # a killed ingest's unit vectors
         self.sweep_files()
         return dropped
 

@@ -107,7 +107,7 @@ def sources(settings) -> set[str]:
 
 
 def segment_dirs(data_dir: Path) -> list[str]:
-    """Chroma's per-collection vector directories under the index (one per kept version)."""
+    """Chroma's per-collection vector directories under the index (two per kept version: chunks, sentences)."""
     return [p.name for p in (data_dir / "index").iterdir() if p.is_dir()]
 
 
@@ -413,7 +413,8 @@ def test_kill_9_mid_ingest_never_disturbs_readers_and_the_next_ingest_cleans_up(
     assert store.active_name() == history[0] != original
     assert set(store.version_names()) == {history[0], original}  # the kept ones only, no half-built ones
     assert all(store.info(n).state == "ready" for n in store.version_names())
-    assert len(segment_dirs(data_dir)) == 2  # the killed builds' vector files are gone from disk too
+    # Each kept version has two vector directories (its chunks and its sentence table); the killed builds' are gone.
+    assert len(segment_dirs(data_dir)) == 2 * 2
     assert Assistant(settings).search("Can I pause an ingest?").hits[0].metadata["source"] == "en/guide/faq.md"
 
 
@@ -513,4 +514,4 @@ def test_publishing_while_twenty_threads_ask(data_dir, kb):
     store = IndexStore(settings)
     assert store.active_name() == published[-1]
     assert set(store.version_names()) == set(published)
-    assert len(segment_dirs(data_dir)) == 3  # the deleted version's vector files are gone from disk too
+    assert len(segment_dirs(data_dir)) == 3 * 2  # chunks + sentence table per kept version; the deleted one's gone
