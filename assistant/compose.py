@@ -31,6 +31,7 @@ RUNNER_UP_WORDS = 110
 RUNNER_UP_WHOLE_WORDS = 160
 ANSWER_WORDS = 250
 LEAD_MARGIN = 0.05  # a later sentence opens the answer only when this much closer to the question
+HEADING_MARGIN = 0.10  # the heading (a label, not a sentence) shows unless the first sentence is this much closer
 LIST_WORDS = 320  # a question that asks for a whole list (all causes, roles, steps, results) gets it
 
 _ASKS_FOR_LIST = re.compile(
@@ -264,7 +265,7 @@ def compose_offline(
     title = "" if series else _heading(pool[first])  # a series lists the lead's heading as one of its lines
     if title and chosen and question_vec is not None:  # the heading leads only when it is the most on-point line
         heading_sim = float(SENTENCE_VECTORS.get_many([title], embed_many)[0] @ question_vec)
-        title = title if heading_sim >= sim_of.get(id(chosen[0]), 0.0) - LEAD_MARGIN else ""  # as _lead_first
+        title = title if heading_sim >= sim_of.get(id(chosen[0]), 0.0) - HEADING_MARGIN else ""
     cited = [i for i, _ in sections if i >= 0] + [i for i in series if i != first]
     numbers = {hit: n + 1 for n, hit in enumerate(dict.fromkeys(cited))}
     body = [f"**{title}**"] if title else []

@@ -40,6 +40,11 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def count_words(text: str) -> int:
+    """Words as an owner reads them: bullet dashes, bold markers and citation marks like [2] are not words."""
+    return sum(1 for w in text.split() if re.search(r"\w", w) and not re.fullmatch(r"\[\d+\][.,;:]?", w))
+
+
 def run_eval(settings: Settings, path: str | Path, k: int = 4, assistant: Any = None) -> dict[str, Any]:
     from .service import Assistant
 
@@ -79,7 +84,7 @@ def run_eval(settings: Settings, path: str | Path, k: int = 4, assistant: Any = 
                 "answer_hit": answer_hit,
                 "declined": declined,
                 "decided_by": retrieval.decided_by,
-                "words": len(answer.answer.split()),
+                "words": count_words(answer.answer),
                 "top_sources": [f"{h.metadata.get('source')}#{h.metadata.get('section')}" for h in retrieval.hits],
             }
         )

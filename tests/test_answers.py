@@ -93,7 +93,7 @@ def test_html_in_the_question_is_just_text(assistant):
 def test_offline_answers_are_short_and_never_repeat_a_sentence(assistant):
     """Over every eval question (all sets): median answer ≤ 200 words, no sentence twice in one answer."""
     from assistant.config import ROOT
-    from assistant.evaluation import load_gold
+    from assistant.evaluation import count_words, load_gold
 
     lengths = []
     for path in sorted((ROOT / "eval").glob("*.jsonl")):
@@ -103,7 +103,7 @@ def test_offline_answers_are_short_and_never_repeat_a_sentence(assistant):
             answer = assistant.ask(item["question"])
             if answer.declined:
                 continue
-            lengths.append(len(answer.answer.split()))
+            lengths.append(count_words(answer.answer))
             sentences = [
                 re.sub(r"\W+", " ", s).strip().lower()
                 for s in re.split(r"(?<=[.!?])\s+|\n+", re.sub(r"\[\d\]", "", answer.answer))
