@@ -372,19 +372,21 @@ class HybridSearch:
                 score += fw.subject_bonus
             scores[cid] = score
         hits: list[Hit] = []
-        chosen_in_lang: set[str] = set()
-        for cid in sorted(scores, key=lambda c: scores[c], reverse=True):
+        chosen: set[str] = set()
+        for ranked in sorted(scores, key=lambda c: scores[c], reverse=True):
+            cid = ranked
+            if snap.metadatas[snap.position[cid]].get("lang") != lang and cid in snap.twin:
+                cid = snap.twin[cid]  # the same passage in the asker's language, at the rank it earned
+            if cid in chosen:
+                continue
+            chosen.add(cid)
             meta = snap.metadatas[snap.position[cid]]
-            if meta.get("lang") != lang and snap.twin.get(cid) in chosen_in_lang:
-                continue  # its translation in the asker's language is already in
-            if meta.get("lang") == lang:
-                chosen_in_lang.add(cid)
             hits.append(
                 Hit(
                     id=cid,
                     text=str(meta.get("text") or snap.texts[snap.position[cid]]),
                     metadata=meta,
-                    score=scores[cid],
+                    score=scores[ranked],
                     dense=dense.get(cid, 0.0),
                     lexical=float(lexical[snap.position[cid]]),
                 )

@@ -75,6 +75,22 @@ def test_language_follows_the_guidances_own_vocabulary(assistant, question, lang
 
 
 @pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("what makes a good copywriter", "en"),  # "copywriter" is in the Dutch heading, not the English one
+        ("what makes a good copywriter, what do i ask in the interview", "en"),
+        ("welke skills heeft een goede content creator", "nl"),
+    ],
+)
+def test_a_passage_with_a_translation_is_shown_in_the_askers_language(assistant, question, lang):
+    """Where the other language's copy of a passage ranks higher (its heading shares a word), the asker still
+    gets that passage in their own language: every cited source is in the answer's language."""
+    answer = assistant.ask(question)
+    assert answer.lang == lang and not answer.declined
+    assert answer.sources and all(s.lang == lang for s in answer.sources), [(s.lang, s.section) for s in answer.sources]
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "my espresso machine in the shop is broken, how do I repair it",  # shop + coffee words, still off-topic
