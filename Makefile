@@ -52,7 +52,7 @@ test: $(STAMP) services axe
 	  $(VENV)/bin/mypy assistant >$$logs/mypy.log 2>&1 & mypy=$$!; \
 	  $(VENV)/bin/python ingest.py >$$logs/ingest.log 2>&1 & ingest=$$!; \
 	  $(VENV)/bin/python bench/chain.py --n 10 >$$logs/chain.log 2>&1 & chain=$$!; \
-	  $(VENV)/bin/python -m pytest -q; status=$$?; \
+	  $(VENV)/bin/python -m pytest -q --durations=15; status=$$?; \
 	  for job in mypy:$$mypy ingest:$$ingest chain:$$chain; do \
 	    name=$${job%%:*}; if wait $${job#*:}; then rc=0; else rc=$$?; fi; \
 	    echo "--- $$name (exit $$rc)"; cat $$logs/$$name.log; \

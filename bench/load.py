@@ -60,30 +60,50 @@ def questions() -> list[str]:
     return out
 
 
+def process_tree(pid: int) -> list[int]:
+    """The server and its children (uvicorn's worker processes with ASSISTANT_WORKERS > 1)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
 class ProcStats:
-    """Peak threads and RSS of one process, sampled every 0.1 s while a scenario runs."""
+    """Peak threads (all server processes together) and peak RSS (of the largest one, i.e. per worker),
+    sampled every 0.1 s while a scenario runs."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.threads, self.rss_mb = pid, 0, 0.0
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server so far: busy/wall near 1.0 means one core's worth (the GIL)."""
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time of the server processes so far: busy/wall near 1.0 is one core's worth."""
+        total = 0.0
+        for pid in process_tree(self.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def sample(self) -> None:
-        try:
-            status = Path(f"/proc/{self.pid}/status").read_text()
-        except OSError:
-            return
-        for line in status.splitlines():
-            if line.startswith("Threads:"):
-                self.threads = max(self.threads, int(line.split()[1]))
-            elif line.startswith("VmRSS:"):
-                self.rss_mb = max(self.rss_mb, int(line.split()[1]) / 1024)
+        threads = 0
+        for pid in process_tree(self.pid):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("Threads:"):
+                    threads += int(line.split()[1])
+                elif line.startswith("VmRSS:"):
+                    self.rss_mb = max(self.rss_mb, int(line.split()[1]) / 1024)
+        self.threads = max(self.threads, threads)
 
     async def watch(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -289,13 +309,17 @@ def main() -> None:
     ap.add_argument("--answer-time", type=float, default=1.0, help="the fake model's seconds per answer")
     ap.add_argument("--limit", type=float, default=120, help="seconds per scenario before owners stop asking")
     ap.add_argument("--startup-runs", type=int, default=3, help="0 skips the start-up figure")
+    ap.add_argument("--workers", type=int, default=1, help="ASSISTANT_WORKERS for the app under load")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args()
     if max(args.owners + args.gradio_owners) > 200 or args.questions > 50:
         ap.error("bounded on purpose: at most 200 owners and 50 questions each")
 
     settings = built_settings()
-    print(f"index built in {settings.data_dir}; cores: {os.cpu_count()}, load avg {os.getloadavg()[0]:.1f}")
+    print(
+        f"index built in {settings.data_dir}; cores: {os.cpu_count()}, load avg {os.getloadavg()[0]:.1f}, "
+        f"workers: {args.workers}"
+    )
     rate_off = {"ASSISTANT_RATE_LIMIT_PER_MINUTE": "0", "ASSISTANT_RATE_LIMIT_PER_HOUR": "0"}
     rows = []
     print(
@@ -305,7 +329,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for mode in args.modes:
         model = None
-        env = dict(rate_off)
+        env = {**rate_off, "ASSISTANT_WORKERS": str(args.workers)}
         if mode == "llm":
             code = FAKE_MODEL.format(tests=str(ROOT / "tests"), reply=REPLY, answer_time=args.answer_time)
             model = subprocess.Popen(
@@ -335,6 +359,11 @@ def main() -> None:
                     show(rows[-1])
         finally:
             app.stop()
+            starts = Path(app.log.name).read_text(errors="replace").count("Started server process")
+            print(
+                f"({mode}: server processes started {starts} for {args.workers} worker(s): "
+                f"{max(0, starts - args.workers)} restarts)"
+            )
             if model is not None:
                 model.stdin.close()  # type: ignore[union-attr]
                 model.wait(10)
