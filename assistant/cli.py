@@ -231,6 +231,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from .environment import offline_environment
+
+    offline_environment()  # before .web loads numpy, Chroma and Gradio: they read it once
     from .web import serve
 
     serve(settings, host=args.host, port=args.port)

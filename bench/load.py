@@ -73,12 +73,21 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
+def is_worker(pid: int) -> bool:
+    """A uvicorn worker (spawned by multiprocessing), not its resource tracker."""
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 class ProcStats:
     """Peak threads (all server processes together) and peak RSS (of the largest one, i.e. per worker),
     sampled every 0.1 s while a scenario runs."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, children: set[int]) -> None:
         self.pid, self.threads, self.rss_mb = pid, 0, 0.0
+        self.children = children  # every worker process seen: more than ASSISTANT_WORKERS means restarts
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server processes so far: busy/wall near 1.0 is one core's worth."""
@@ -93,7 +102,9 @@ class ProcStats:
 
     def sample(self) -> None:
         threads = 0
-        for pid in process_tree(self.pid):
+        tree = process_tree(self.pid)
+        self.children.update(pid for pid in tree[1:] if is_worker(pid))
+        for pid in tree:
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
@@ -116,6 +127,7 @@ class App:
 
     def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
         self.port = free_port()
+        self.children: set[int] = set()
         self.url = f"http://127.0.0.1:{self.port}"
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
         clean.update({"ASSISTANT_DATA_DIR": str(data_dir), "GRADIO_ANALYTICS_ENABLED": "False", **env})
@@ -223,7 +235,7 @@ async def scenario(
     app: App, channel: str, owners: int, per_owner: int, limit_s: float, offset: int
 ) -> tuple[Result, dict]:
     """`owners` owners, each asking `per_owner` questions one after another; stops starting new ones at limit_s."""
-    pool, res, stats = questions(), Result(), ProcStats(app.proc.pid)
+    pool, res, stats = questions(), Result(), ProcStats(app.proc.pid, app.children)
     stop = asyncio.Event()
     deadline = time.monotonic() + limit_s
     limits = httpx.Limits(max_connections=owners * 2 + 4, max_keepalive_connections=owners * 2 + 4)
@@ -359,11 +371,9 @@ def main() -> None:
                     show(rows[-1])
         finally:
             app.stop()
-            starts = Path(app.log.name).read_text(errors="replace").count("Started server process")
-            print(
-                f"({mode}: server processes started {starts} for {args.workers} worker(s): "
-                f"{max(0, starts - args.workers)} restarts)"
-            )
+            if args.workers > 1:
+                restarts = len(app.children) - args.workers
+                print(f"({mode}: {len(app.children)} worker processes seen for {args.workers}: {restarts} restarts)")
             if model is not None:
                 model.stdin.close()  # type: ignore[union-attr]
                 model.wait(10)

@@ -191,3 +191,22 @@ def test_feedback_older_than_the_retention_is_removed_on_start(tmp_path):
 def test_disabled_feedback_creates_no_database(tmp_path):
     FeedbackStore(tmp_path / "feedback.sqlite3", enabled=False)
     assert not (tmp_path / "feedback.sqlite3").exists()
+
+
+def test_the_server_sets_one_blas_thread_before_numpy_reads_it():
+    """`python app.py` runs cli.cmd_serve, which sets the server environment before importing web/ (and numpy):
+    so importing the CLI must not load numpy, and the environment must ask for one BLAS thread per process
+    (more spin after each small product and take a core from other owners' requests; see bench/load.py)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys; import assistant.cli; assert 'numpy' not in sys.modules, 'the CLI loads numpy';"
+        "from assistant.environment import offline_environment; offline_environment();"
+        "import numpy; print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "1"]

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import Any
 
 from fastapi import FastAPI
 
 from ..config import Settings
-
-# Set for this process before Gradio, huggingface_hub and Chroma are imported: they read them once.
-OFFLINE_ENVIRONMENT = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-
-
-def offline_environment() -> None:
-    """No analytics, no telemetry, no model hub: the app never calls out. Values already set are kept."""
-    for name, value in OFFLINE_ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
+from ..environment import offline_environment
 
 
 def app_from_environment() -> FastAPI:
