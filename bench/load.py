@@ -170,6 +170,7 @@ class Result:
     first_tokens: list[float] = field(default_factory=list)
     errors: int = 0
     fallbacks: int = 0
+    error_samples: list[str] = field(default_factory=list)
 
 
 async def ask_rest(client: httpx.AsyncClient, url: str, q: str, res: Result) -> None:
@@ -177,6 +178,7 @@ async def ask_rest(client: httpx.AsyncClient, url: str, q: str, res: Result) -> 
     r = await client.post(f"{url}/api/chat", json={"message": q})
     if r.status_code != 200:
         res.errors += 1
+        res.error_samples.append(f"{r.status_code} {r.text[:120]}")
         return
     res.latencies.append(time.monotonic() - t0)
     res.fallbacks += bool(r.json().get("fallback"))
@@ -369,6 +371,8 @@ def main() -> None:
                     offset += owners * per_owner
                     rows.append(row(mode, channel, owners, res, info))
                     show(rows[-1])
+                    for sample in sorted(set(res.error_samples))[:3]:
+                        print(f"  error: {sample}")
         finally:
             app.stop()
             if args.workers > 1:

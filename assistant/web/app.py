@@ -90,6 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     from .plan_ui import plan_tab
 
     app = mount_ui(app, state, extra_tabs=(plan_tab,))
+    app.state.assistant_state = state
     state.start()
     return app
 

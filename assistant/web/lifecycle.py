@@ -43,9 +43,15 @@ class AppState:
         self.limiter = RateLimiter.from_settings(settings)
         self.reingest = ReingestJob(settings)
         self._lock = threading.Lock()
+        self._ready = threading.Event()
 
     def start(self) -> None:
         threading.Thread(target=self._prepare_until_ready, daemon=True, name="index-prepare").start()
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Block until the assistant is ready (True) or `timeout` passes (False): a worker that waits here
+        before it starts accepting leaves the connections to the workers that can answer."""
+        return self._ready.wait(timeout)
 
     def _prepare_until_ready(self) -> None:
         """Keep trying after a failed start (Chroma server down, index unreadable), as a reader does after a
@@ -54,6 +60,7 @@ class AppState:
         while True:
             self._prepare()
             if self.assistant is not None:
+                self._ready.set()
                 if logged:
                     log.warning("Index ready after %s", logged)
                 return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from typing import Any
@@ -11,6 +12,8 @@ from fastapi import FastAPI
 
 from ..config import Settings
 from ..environment import offline_environment
+
+WORKER_READY_SECONDS = 90
 
 
 def preload_model(settings: Settings) -> None:
@@ -36,7 +39,14 @@ def app_from_environment() -> FastAPI:
 
     settings = Settings()
     preload_model(settings)
-    return create_app(settings)
+    app = create_app(settings)
+    # All workers share one listening socket: one that accepted before its index was loaded would answer
+    # "starting" (503) while the others could answer. So a worker starts accepting once it is ready, or
+    # after WORKER_READY_SECONDS (then it says "starting" like a single process does). Within uvicorn's
+    # 120-s worker health check, which a separate thread answers meanwhile.
+    if not app.state.assistant_state.wait_ready(WORKER_READY_SECONDS):
+        logging.getLogger(__name__).warning("worker %s accepts before its index is ready", os.getpid())
+    return app
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
