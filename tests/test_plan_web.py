@@ -8,6 +8,7 @@ import json
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from assistant.plan import TeamPlanner, to_markdown
 from assistant.plan_intent import plan_link, wants_plan
@@ -193,7 +194,8 @@ def test_owner_makes_a_plan_in_the_tab_and_downloads_it(browser, app, settings, 
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(f"{app.url}/?tab=plan&people=2", wait_until="load")
     page.locator("#plan-make").wait_for(timeout=30000)
-    assert page.locator("#plan-people input").input_value() == "2"
+    # The link's values arrive with the page's load event, a moment after the form is shown.
+    expect(page.locator("#plan-people input")).to_have_value("2", timeout=15000)
     page.locator("#plan-stage").get_by_label("Growing").check()
     page.locator("#plan-budget input").fill("3000")
     page.locator("#plan-goals").get_by_label("better conversion").check()
