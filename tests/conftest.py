@@ -70,15 +70,20 @@ def free_port() -> int:
 
 
 class AppServer:
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, dirs_as_options: bool = False) -> None:
+        """`python app.py` on a free port; the data folder comes from ASSISTANT_DATA_DIR, or with
+        `dirs_as_options` from `--data-dir`/`--knowledge-dir` (and the process runs elsewhere)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-        full_env.update({"ASSISTANT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})})
+        full_env.update({"PYTHONUNBUFFERED": "1", **(env or {})})
+        options = ["--data-dir", str(data_dir), "--knowledge-dir", str(KNOWLEDGE)] if dirs_as_options else []
+        if not dirs_as_options:
+            full_env.setdefault("ASSISTANT_DATA_DIR", str(data_dir))
         data_dir.mkdir(parents=True, exist_ok=True)
         self.log = data_dir / f"app-{self.port}.log"
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(self.port)],
+            [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), *options],
             cwd=data_dir,
             env=full_env,
             stdout=self.log.open("w"),

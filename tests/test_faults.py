@@ -146,11 +146,16 @@ def test_app_recovers_when_chroma_comes_up_after_it(tmp_path):
 @pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_two_workers_stay_up_and_answer_a_burst(built_index, tmp_path):
-    """ASSISTANT_WORKERS=2: two stable processes (a restarted worker would show a new pid), no errors."""
+    """ASSISTANT_WORKERS=2: two stable processes (a restarted worker would show a new pid), no errors, and
+    both serve the folder given with --data-dir (workers read settings from the environment, not argv)."""
     data = tmp_path / "data"
     shutil.copytree(built_index / "index", data / "index")
-    server = AppServer(data, env={"ASSISTANT_WORKERS": "2", "ASSISTANT_RATE_LIMIT_PER_MINUTE": "1000"})
+    version = IndexStore(make_settings(data)).active_name()
+    server = AppServer(
+        data, env={"ASSISTANT_WORKERS": "2", "ASSISTANT_RATE_LIMIT_PER_MINUTE": "1000"}, dirs_as_options=True
+    )
     pids: set[int] = set()
+    versions: set[str] = set()
     errors = 0
     try:
         server.wait_ready(timeout=150)
@@ -163,6 +168,7 @@ def test_two_workers_stay_up_and_answer_a_burst(built_index, tmp_path):
             r = httpx.get(f"{server.url}/healthz", timeout=5)
             assert r.status_code == 200, r.text
             ready.add(r.json()["pid"])
+            versions.add(r.json()["index_version"])
             time.sleep(0.1)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -175,3 +181,4 @@ def test_two_workers_stay_up_and_answer_a_burst(built_index, tmp_path):
     finally:
         server.stop()
     assert pids == ready and errors == 0, (pids, ready, errors)
+    assert versions == {version}, versions

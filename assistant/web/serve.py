@@ -77,6 +77,9 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     print(f"E-commerce team assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
     if settings.workers > 1:
         # Several processes: each loads the index; the ingest lock makes the first start build it once.
+        # Workers read their settings from the environment: hand them the folders given on the command line.
+        os.environ["ASSISTANT_DATA_DIR"] = str(settings.data_dir)
+        os.environ["ASSISTANT_KNOWLEDGE_DIR"] = str(settings.knowledge_dir)
         uvicorn.run(
             "assistant.web:app_from_environment",
             factory=True,
