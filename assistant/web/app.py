@@ -39,10 +39,15 @@ class ClosedRoutes:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the app and start preparing the index in the background (/healthz says 503 until it is ready)."""
+    """Build the app and start preparing the index in the background (/healthz says 503 until it is ready).
+
+    The preparation starts first, so the model, the index snapshot and the warm-up search run while Gradio
+    is imported and the page is built (start-up is their overlap, not their sum).
+    """
+    state = AppState(settings)
+    state.start()
     from .ui import mount_ui  # Gradio is imported only when an app is built
 
-    state = AppState(settings)
     app = FastAPI(
         title=APP_TITLE,
         description="Sourced advice on building an e-commerce team, in Dutch and English.",
@@ -89,10 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     from .plan_ui import plan_tab
 
-    app = mount_ui(app, state, extra_tabs=(plan_tab,))
-    app.state.assistant_state = state
-    state.start()
-    return app
+    return mount_ui(app, state, extra_tabs=(plan_tab,))
 
 
 def validation_message(exc: RequestValidationError) -> str:
