@@ -1,6 +1,10 @@
 """LLM mode through the channels: the real app on a real port and the CLI, against the local model server."""
 
+import asyncio
+import concurrent.futures
 import json
+import threading
+import time
 
 import httpx
 import pytest
@@ -14,6 +18,8 @@ LLM_ENV = {
     "ASSISTANT_LLM_READ_TIMEOUT": "2",
     "ASSISTANT_LLM_MAX_RETRIES": "0",
     "ASSISTANT_LLM_BREAKER_FAILURES": "100",
+    "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",  # the burst test below sends 60 questions from one address
+    "ASSISTANT_RATE_LIMIT_PER_HOUR": "0",
 }
 
 
@@ -68,3 +74,33 @@ def test_cli_ask_json_falls_back_on_a_cut_stream(built_index):
         out = cli(["ask", "Which KPIs for customer service?", "--json"], env)
         body = json.loads(out.stdout)
         assert body["mode"] == "offline" and body["fallback"] is True and fake.request_count == 1
+
+
+def test_thirty_owners_against_a_hung_model_get_the_fallback_and_nothing_is_left_behind(llm_app):
+    """A model that accepts and never answers: every owner gets the offline answer after the first-token
+    deadline, and 5 s later the app holds no model connection and no more threads than after normal load."""
+    server, fake, _ = llm_app
+    fake.reset()
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            asks = [
+                client.post(f"{server.url}/api/chat", json={"message": f"Which KPIs for customer service? {i}"})
+                for i in range(30)
+            ]
+            return await asyncio.gather(*asks)
+
+    def run_burst() -> list[httpx.Response]:  # its own loop, in its own thread (Playwright may hold this one's)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, burst()).result(timeout=120)
+
+    assert all(r.status_code == 200 and r.json()["mode"] == "llm" for r in run_burst())  # pools at working size
+    assert fake.wait_idle(5)
+    threads_after_normal_load = threading.active_count()
+    fake.mode = "hang"
+    replies = run_burst()
+    assert all(r.status_code == 200 and r.json()["fallback"] is True for r in replies), [r.text[:80] for r in replies]
+    time.sleep(5)
+    assert fake.open_connections == 0
+    assert threading.active_count() <= threads_after_normal_load
+    fake.reset()
