@@ -49,12 +49,19 @@ def app_from_environment() -> FastAPI:
     return app
 
 
+SHUTDOWN_GRACE_SECONDS = 5
+
+
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """X-Forwarded-For is believed only from ASSISTANT_TRUSTED_PROXIES (uvicorn's own default trusts 127.0.0.1,
-    which would let anyone on the machine, or a local proxy's clients, pick their own address)."""
+    which would let anyone on the machine, or a local proxy's clients, pick their own address).
+
+    On shutdown, requests get SHUTDOWN_GRACE_SECONDS to finish: an open chat page keeps a Gradio event stream
+    open, and uvicorn's default is to wait for it forever."""
+    grace = {"timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS}
     if not settings.trusted_proxies:
-        return {"proxy_headers": False, "forwarded_allow_ips": ""}
-    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.trusted_proxies)}
+        return {"proxy_headers": False, "forwarded_allow_ips": "", **grace}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.trusted_proxies), **grace}
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
