@@ -11,8 +11,6 @@ in any way (see llm.py).
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,36 +51,6 @@ _POINTS_AWAY = re.compile(
 def asks_for_list(question: str) -> bool:
     """ "What are the causes", "which roles exist", "what did the coffee shop achieve": the whole list."""
     return bool(_ASKS_FOR_LIST.search(question))
-
-
-class _VectorCache:
-    """Sentence vectors by text, per embedding model: a passage's sentences are embedded once per process.
-
-    The passages only change with a new index version, so after warm-up the composer embeds nothing
-    (measured in bench/retrieval.py: offline answer time after retrieval).
-    """
-
-    def __init__(self, size: int = 20000) -> None:
-        self.size = size
-        self._data: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_many(self, texts: list[str], embed_many: Callable[[list[str]], np.ndarray]) -> np.ndarray:
-        owner = id(getattr(embed_many, "__self__", embed_many))
-        with self._lock:
-            missing = sorted({x for x in texts if (owner, x) not in self._data})
-        if missing:
-            vectors = np.asarray(embed_many(missing), dtype=np.float32)
-            with self._lock:
-                for text, vec in zip(missing, vectors, strict=True):
-                    self._data[(owner, text)] = vec
-                while len(self._data) > self.size:
-                    self._data.popitem(last=False)
-        with self._lock:
-            return np.stack([self._data[(owner, x)] for x in texts])
-
-
-SENTENCE_VECTORS = _VectorCache()
 
 
 @dataclass
@@ -192,17 +160,17 @@ def compose_offline(
     first = primary_index(question, hits, siblings or [])
     order = [first] + [i for i in range(min(3, len(hits))) if i != first]
     all_units = [u for i in order for u in _units(pool[i].text, i)]
-    if question_vec is not None and all_units:
-        vectors = SENTENCE_VECTORS.get_many([u.text for u in all_units], embed_many)
-    else:
-        vectors = None
-    keep = distinct([u.text for u in all_units], vectors)  # one copy of each fact (facts.py)
+    # The passages' sentence vectors come from the index version (IndexReader.unit_vectors): nothing is embedded.
+    texts = [u.text for u in all_units]
+    raw = np.asarray(embed_many(texts), dtype=np.float32) if question_vec is not None and texts else None
+    keep = distinct(texts, raw)  # one copy of each fact (facts.py)
     all_units = [all_units[i] for i in keep]
-    if vectors is not None:
-        vectors = vectors[keep]
+    vectors: np.ndarray
+    if raw is not None and question_vec is not None:
+        vectors = raw[keep]
         sims = vectors @ question_vec
     else:
-        vectors = np.zeros((len(all_units), 1))
+        vectors = np.zeros((len(all_units), 1), dtype=np.float32)
         sims = np.zeros(len(all_units))
     index_of = {id(u): i for i, u in enumerate(all_units)}
     sim_of = {id(u): float(s) for u, s in zip(all_units, sims, strict=True)}
@@ -264,7 +232,7 @@ def compose_offline(
 
     title = "" if series else _heading(pool[first])  # a series lists the lead's heading as one of its lines
     if title and chosen and question_vec is not None:  # the heading leads only when it is the most on-point line
-        heading_sim = float(SENTENCE_VECTORS.get_many([title], embed_many)[0] @ question_vec)
+        heading_sim = float(np.asarray(embed_many([title]), dtype=np.float32)[0] @ question_vec)
         title = title if heading_sim >= sim_of.get(id(chosen[0]), 0.0) - HEADING_MARGIN else ""
     cited = [i for i, _ in sections if i >= 0] + [i for i in series if i != first]
     numbers = {hit: n + 1 for n, hit in enumerate(dict.fromkeys(cited))}
