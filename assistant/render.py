@@ -3,8 +3,8 @@
 The last step of the question path; the content is decided before this (service.py), so every channel
 shows the same answer and the same sources. `markdown_html` is the one place answer text becomes HTML:
 everything is escaped first, then only a small allow-list of tags is produced (p, ul, ol, li, strong, em,
-code, br and `a` pointing at a source of the same answer), so neither a question nor a model's output can
-inject markup into a page.
+code, br, `a` pointing at a source of the same answer, and `a` to the app's own plan tab), so neither a
+question nor a model's output can inject markup into a page.
 """
 
 from __future__ import annotations
@@ -22,10 +22,14 @@ _CITE = re.compile(r"\[(\d{1,2})\]")
 _BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
+# The one other link an answer may hold: the app's own plan tab (plan_intent.plan_link), matched on the
+# escaped text, with a short label and only short word-like query values. Any other [x](url) stays text.
+_PLAN_LINK = re.compile(r"\[([^\[\]<>]{1,60})\]\((/\?tab=plan(?:&amp;[a-z]{1,12}=[\w%.-]{0,24}){0,6})\)")
 
 
 def _inline(text: str, cite_prefix: str, known: set[int]) -> str:
     out = html.escape(text, quote=True)
+    out = _PLAN_LINK.sub(r'<a href="\2" class="plan-link" target="_blank" rel="noopener">\1</a>', out)
     out = _CODE.sub(r"<code>\1</code>", out)
     out = _BOLD.sub(r"<strong>\1</strong>", out)
     out = _ITALIC.sub(r"<em>\1</em>", out)

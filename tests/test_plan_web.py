@@ -155,6 +155,8 @@ def test_chat_answers_point_to_the_builder(app, question, lang, pointer):
     assert answer["lang"] == lang
     assert answer["answer"].rstrip().endswith(pointer + "._")
     assert answer["answer"].count(pointer) == 1
+    url = pointer.split("](")[1].rstrip(")").replace("&", "&amp;")
+    assert f'<a href="{url}" class="plan-link"' in answer["html"]  # what the widget shows: a working link
 
 
 def test_other_chat_answers_do_not(app):

@@ -40,3 +40,16 @@ def test_markup_in_text_is_escaped_and_only_allowed_tags_come_out():
 def test_cite_links_point_only_at_the_answers_sources():
     out = markdown_html("See [1] and [2].", [src(2)], cite_prefix="src-abc-")
     assert re.findall(r'href="([^"]*)"', out) == ["#src-abc-2"]
+
+
+def test_the_only_other_link_is_the_apps_own_plan_tab():
+    """The plan pointer (plan_intent.plan_link) becomes a link, opened in a new tab (the widget sits in an
+    iframe on the shop's site); any other link, or a plan link with something smuggled in, stays text."""
+    out = markdown_html(
+        "_Use the builder: [Team plan](/?tab=plan&lang=en&people=2)._ [a](https://evil.example/?tab=plan) "
+        '[b](/?tab=plan&lang=en"onmouseover=alert(1)) [c](//evil.example/?tab=plan) [d](/admin?tab=plan)'
+    )
+    links = re.findall(r"<a [^>]*>", out)
+    assert links == ['<a href="/?tab=plan&amp;lang=en&amp;people=2" class="plan-link" target="_blank" rel="noopener">']
+    assert "evil.example" in out and "onmouseover" in out  # shown as text, inert
+    assert {m.lower() for m in re.findall(r"</?([a-zA-Z0-9]+)", out)} <= ALLOWED
