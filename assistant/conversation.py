@@ -10,16 +10,18 @@ fails or runs out of time, and when its rewrite is not a short question in the o
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
-from langchain_core.language_models import BaseChatModel
 
 from .errors import LLMUnavailableError
 from .language import detect_language
 from .lexical import tokenize
 from .llm import ainvoke_with_deadline, chat_messages, history_messages
 from .prompts import CONDENSE_PROMPT
+
+if TYPE_CHECKING:  # only named in annotations: importing it costs 0.5 s of start-up (langsmith)
+    from langchain_core.language_models import BaseChatModel
 
 REWRITE_HISTORY_TOKENS = 600  # the rewrite needs the topic, not the whole conversation
 ANSWER_CLIP_CHARS = 600  # an earlier answer reaches the model as context, not in full

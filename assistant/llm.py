@@ -15,15 +15,17 @@ import re
 import time
 import weakref
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from .config import Settings
 from .errors import LLMUnavailableError
 from .retrieval import Hit
+
+if TYPE_CHECKING:  # only named in annotations: importing it costs 0.5 s of start-up (langsmith)
+    from langchain_core.language_models import BaseChatModel
 
 CITE_RE = re.compile(r"\[(\d{1,2})\]")
 _END = object()
