@@ -78,7 +78,7 @@ def test_cli_ask_json_falls_back_on_a_cut_stream(built_index):
 
 def test_thirty_owners_against_a_hung_model_get_the_fallback_and_nothing_is_left_behind(llm_app):
     """A model that accepts and never answers: every owner gets the offline answer after the first-token
-    deadline, and 5 s later the app holds no model connection and no more threads than after normal load."""
+    deadline, and 5 s later the app holds no model connection and no thread per request that waited."""
     server, fake, _ = llm_app
     fake.reset()
 
@@ -102,5 +102,7 @@ def test_thirty_owners_against_a_hung_model_get_the_fallback_and_nothing_is_left
     assert all(r.status_code == 200 and r.json()["fallback"] is True for r in replies), [r.text[:80] for r in replies]
     time.sleep(5)
     assert fake.open_connections == 0
-    assert threading.active_count() <= threads_after_normal_load
+    # A thread per hung request would leave 30 behind; thread pools (asyncio's, anyio's) may keep a few idle
+    # workers for a while, and other tests' threads share this process.
+    assert threading.active_count() <= threads_after_normal_load + 10, threading.enumerate()
     fake.reset()
