@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_healthy(url: str, died: Callable[[], str | None], timeout: float, not_ready: Callable[[], str]) -> dict:
+    """Poll /healthz until it says 200 (its JSON); RuntimeError as soon as `died` has something to say."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (why := died()) is not None:
+            raise RuntimeError(why)
+        try:
+            r = httpx.get(f"{url}/healthz", timeout=2)
+            if r.status_code == 200:
+                return r.json()
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(not_ready())
+
+
 class AppServer:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None, dirs_as_options: bool = False) -> None:
         """`python app.py` on a free port; the data folder comes from ASSISTANT_DATA_DIR, or with
@@ -91,18 +108,10 @@ class AppServer:
         )
 
     def wait_ready(self, timeout: float = 90) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app exited: {self.log.read_text()[-3000:]}")
-            try:
-                r = httpx.get(f"{self.url}/healthz", timeout=2)
-                if r.status_code == 200:
-                    return r.json()
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise TimeoutError(f"app not ready: {self.log.read_text()[-3000:]}")
+        def exited() -> str | None:
+            return f"app exited: {self.log.read_text()[-3000:]}" if self.proc.poll() is not None else None
+
+        return wait_healthy(self.url, exited, timeout, lambda: f"app not ready: {self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -146,18 +155,10 @@ class LocalServer:
         self.thread.start()
 
     def wait_ready(self, timeout: float = 90) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.thread.is_alive():
-                raise RuntimeError("in-process app stopped before it was ready")
-            try:
-                r = httpx.get(f"{self.url}/healthz", timeout=2)
-                if r.status_code == 200:
-                    return r.json()
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError("in-process app not ready")
+        def stopped() -> str | None:
+            return None if self.thread.is_alive() else "in-process app stopped before it was ready"
+
+        return wait_healthy(self.url, stopped, timeout, lambda: "in-process app not ready")
 
     def stop(self) -> None:
         self.server.should_exit = True

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import threading
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,29 +15,12 @@ from ..environment import offline_environment
 WORKER_READY_SECONDS = 90
 
 
-def preload_model(settings: Settings) -> None:
-    """Load the embedding model in a thread while Gradio is imported: the load is mostly numpy and file
-    reads, the import is Python holding the GIL, so on two cores they overlap and start-up is shorter."""
-    if settings.embedding_provider == "openai":
-        return  # nothing local to load, and no call to a paid API just to warm up
-    from ..embeddings import make_embeddings
-
-    def load() -> None:
-        try:
-            make_embeddings(settings).embed_query("warm up")
-        except Exception:  # noqa: BLE001 - the app's own start-up reports any problem with the model
-            logging.getLogger(__name__).debug("embedding preload failed", exc_info=True)
-
-    threading.Thread(target=load, name="preload-embeddings", daemon=True).start()
-
-
 def app_from_environment() -> FastAPI:
     """Factory for uvicorn workers: each worker process reads the settings and builds its own app."""
     offline_environment()
     from .app import create_app
 
     settings = Settings()
-    preload_model(settings)
     app = create_app(settings)
     # All workers share one listening socket: one that accepted before its index was loaded would answer
     # "starting" (503) while the others could answer. So a worker starts accepting once it is ready, or
@@ -101,5 +83,4 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
             timeout_worker_healthcheck=120,
         )
     else:
-        preload_model(settings)
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", **uvicorn_options(settings))
