@@ -126,7 +126,14 @@ def test_dutch_widget_answers_an_english_question_in_english_with_its_tools(brow
     assert frame.locator(f'.src[data-n="{n}"] blockquote').is_visible()
     # thumbs down with a comment reaches the feedback store; copy is there
     assert frame.get_by_role("button", name="Kopieer").count() == 1
+    # the thumbs are drawn icons (no emoji font needed), visible, and named for screen readers
+    for name in ("Nuttig", "Niet nuttig"):
+        thumb = frame.get_by_role("button", name=name, exact=True)
+        assert thumb.inner_text().strip() == "" and thumb.locator("svg path").count() == 1
+        box = thumb.locator("svg").bounding_box()
+        assert box and box["width"] >= 12 and box["height"] >= 12
     frame.get_by_role("button", name="Niet nuttig").click()
+    assert frame.get_by_role("button", name="Niet nuttig").get_attribute("aria-pressed") == "true"
     frame.locator(".comment input").fill("te kort")
     frame.locator(".comment button").click()
     db = app.log.parent / "feedback.sqlite3"
