@@ -68,6 +68,17 @@ def test_an_owner_who_leaves_mid_stream_cancels_the_model_request(llm_app):
     fake.reset()
 
 
+def test_an_owner_who_gives_up_on_a_whole_answer_cancels_the_model_request(llm_app):
+    server, fake, _ = llm_app
+    fake.reset()
+    fake.reply, fake.token_delay = "Start small and grow [1]. " * 60, 0.1  # tens of seconds to the last token
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(f"{server.url}/api/chat", json={"message": "in-house or outsource?"}, timeout=1.5)
+    assert fake.request_count == 1
+    assert fake.wait_idle(3)  # not after the whole reply: the app noticed the owner left and hung up on the model
+    fake.reset()
+
+
 def test_cli_ask_json_falls_back_on_a_cut_stream(built_index):
     with FakeLLM(mode="cut_no_finish") as fake:
         env = {**LLM_ENV, "ASSISTANT_DATA_DIR": str(built_index), "ASSISTANT_OPENAI_BASE_URL": fake.base_url}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from ..errors import AssistantError, InvalidQuestionError
@@ -82,16 +83,39 @@ async def _chain(first: Event, rest: AsyncGenerator[Event, None]) -> AsyncGenera
 
 
 @router.post("/api/chat", tags=["chat"])
-async def chat(req: ChatRequest, request: Request, state: State) -> JSONResponse:
-    """Answer one message (with optional history); the whole answer at once."""
+async def chat(req: ChatRequest, request: Request, state: State) -> Response:
+    """Answer one message (with optional history); the whole answer at once.
+
+    Nothing streams here, so the server would not notice a client that gave up: a watcher does, and the answer
+    (with its model request) is cancelled instead of running on for nobody.
+    """
     events = await _start(state, req, request)
-    answer = None
-    async with aclosing(events):
-        async for event in events:
-            if event.kind == "final" and event.answer is not None:
-                answer = event.answer
-    assert answer is not None
-    return JSONResponse(answer_payload(answer))
+
+    async def collect() -> dict:
+        answer = None
+        async with aclosing(events):
+            async for event in events:
+                if event.kind == "final" and event.answer is not None:
+                    answer = event.answer
+        assert answer is not None
+        return answer_payload(answer)
+
+    work = asyncio.ensure_future(collect())
+    watch = asyncio.ensure_future(_until_disconnected(request))
+    try:
+        await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watch.cancel()
+    if not work.done():
+        work.cancel()
+        await asyncio.gather(work, return_exceptions=True)
+        return Response(status_code=499)  # nginx's "client closed request": nobody is there to read it
+    return JSONResponse(work.result())
+
+
+async def _until_disconnected(request: Request, every: float = 0.25) -> None:
+    while not await request.is_disconnected():
+        await asyncio.sleep(every)
 
 
 @router.post("/api/chat/stream", tags=["chat"])
