@@ -12,7 +12,9 @@ from playwright.sync_api import expect
 
 from assistant.plan import TeamPlanner, to_markdown
 from assistant.plan_intent import plan_link, wants_plan
-from tests.conftest import LocalServer, local_server
+from assistant.web.lifecycle import AppState
+from assistant.web.plan_ui import _role_choices
+from tests.conftest import LocalServer, local_server, make_settings
 
 PER_MINUTE = 40
 
@@ -25,6 +27,14 @@ def app(built_index):
 
 def post(app: LocalServer, path: str, body) -> httpx.Response:
     return httpx.post(f"{app.url}{path}", json=body, timeout=30)
+
+
+def test_before_any_index_the_tab_offers_the_roles_the_guidance_has(tmp_path):
+    state = AppState(make_settings(tmp_path / "no-index-yet"))  # not started: no index, no plan facts
+    choices = dict((role, title) for title, role in _role_choices(state, "nl"))
+    assert {"customer-service", "logistics", "ecommerce-manager"} <= set(choices) and len(choices) >= 7
+    assert choices["customer-service"] == "Klantenservice"  # the asker's language, from the role file's title
+    assert _role_choices(AppState(make_settings(tmp_path / "x", knowledge_dir=tmp_path / "nothing")), "en") == []
 
 
 # -- REST ----------------------------------------------------------------------------------------------------

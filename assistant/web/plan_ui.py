@@ -17,6 +17,7 @@ from typing import Any
 import gradio as gr
 
 from ..errors import AssistantError
+from ..knowledge import load_knowledge
 from ..plan import to_markdown
 from ..plan_rules import GOALS, STAGES, read_rules
 from ..texts import LANGUAGE_CHOICES, TEXT, t
@@ -25,15 +26,6 @@ from .plan import make_plan, plan_query, planner_for
 from .responses import ApiError
 
 log = logging.getLogger("assistant.web")
-ROLE_IDS = [
-    "ecommerce-manager",
-    "digital-marketer",
-    "content-creator",
-    "ux-ui-designer",
-    "product-manager",
-    "customer-service",
-    "logistics",
-]
 _DOWNLOADS = Path(tempfile.mkdtemp(prefix="assistant-plans-"))
 
 
@@ -44,13 +36,25 @@ def _goal_choices(state: AppState, lang: str) -> list[tuple[str, str]]:
 
 
 def _role_choices(state: AppState, lang: str) -> list[tuple[str, str]]:
-    """Role titles from the active index version's cards; the ids while there is no index yet."""
+    """Role titles from the active index version's cards; while there is no index yet, from the guidance files.
+
+    The guidance, not a list in the code, says which roles exist: a maintainer who adds a role file sees it here.
+    """
     try:
         facts = planner_for(state).source.facts()
         ids = facts.role_ids()
         return [(facts.card(r, lang).title.split(" / ")[0], r) for r in ids]
     except AssistantError:
-        return [(r.replace("-", " ").capitalize(), r) for r in ROLE_IDS]
+        pass
+    try:
+        documents = load_knowledge(state.settings.knowledge_dir).documents
+    except (AssistantError, OSError):
+        return []
+    titles: dict[str, str] = {}
+    for doc in sorted(documents, key=lambda d: d.lang != lang):  # the asker's language first
+        if doc.doc_type == "role" and doc.role_id:
+            titles.setdefault(doc.role_id, doc.title.split(" / ")[0])
+    return sorted(((title, role) for role, title in titles.items()), key=lambda choice: choice[1])
 
 
 def _download_file(markdown: str, lang: str) -> str:
