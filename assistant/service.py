@@ -15,7 +15,7 @@ import uuid
 from collections.abc import AsyncGenerator, Iterator
 from contextlib import aclosing
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import aio
 from .breaker import CircuitBreaker
@@ -31,6 +31,7 @@ from .llm import (
     ModelClients,
     ModelRateLimitedError,
     ModelStream,
+    ainvoke_with_deadline,
     chat_messages,
     cited_numbers,
     format_sources,
@@ -43,6 +44,9 @@ from .retrieval import Hit, HybridSearch, IndexReader, Retrieval
 from .scope import decide, is_vague_request
 from .store import IndexStore
 from .texts import t
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -142,6 +146,21 @@ class Assistant:
     def llm_status(self) -> dict[str, Any]:
         """For /healthz: the mode and, in LLM mode, the breaker's state; never asks the model."""
         return {"mode": self.mode, **(self.breaker.state() if self._models is not None else {})}
+
+    async def side_reply(self, messages: list[BaseMessage], timeout: float) -> str | None:
+        """One whole model reply for a side task (the plan's summary), under the same breaker as answers.
+
+        None offline, while the breaker is open, or on any model failure: the caller keeps its offline text.
+        """
+        if self._models is None or not self.breaker.allow():
+            return None
+        try:
+            text = await ainvoke_with_deadline(self._models.answer_model(), messages, timeout)
+        except LLMUnavailableError as exc:
+            self._failed(exc)
+            return None
+        self.breaker.success()
+        return text
 
     def search(self, question: str, k: int | None = None, lang: str | None = None) -> Retrieval:
         """Retrieve, then decide: the passages for `question` and whether they answer it."""

@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 
 from ..errors import AssistantError
 from ..plan import PlanInputError, TeamPlan, TeamPlanner, to_markdown
+from ..plan_polish import SummaryPolisher
 from ..texts import t
 from .lifecycle import AppState, app_state
 from .responses import ApiError
@@ -29,6 +30,7 @@ State = Annotated[AppState, Depends(app_state)]
 FIELDS = ("people", "stage", "budget", "goals", "have", "lang")
 LIST_FIELDS = ("goals", "have")
 _planners: dict[int, TeamPlanner] = {}
+_polishers: dict[int, SummaryPolisher] = {}
 _lock = threading.Lock()
 
 
@@ -55,11 +57,22 @@ def make_plan(state: AppState, inputs: dict[str, Any]) -> TeamPlan:
         if isinstance(inputs.get(name), dict | list | bool):
             raise ApiError(400, f"{name}: give a single value")
     try:
-        return planner_for(state).plan(**inputs)
+        plan = planner_for(state).plan(**inputs)
     except PlanInputError as exc:
         raise ApiError(400, str(exc)) from None
     except AssistantError as exc:
         raise ApiError(503, str(exc)) from None
+    return _polisher_for(state).polish(plan) if state.assistant is not None else plan
+
+
+def _polisher_for(state: AppState) -> SummaryPolisher:
+    """In LLM mode the summary may come in the model's words (plan_polish.py); blocks the calling worker thread."""
+    assistant = state.assistant
+    assert assistant is not None
+    with _lock:
+        if id(assistant) not in _polishers:
+            _polishers[id(assistant)] = SummaryPolisher(assistant, state.settings.llm_first_token_timeout)
+        return _polishers[id(assistant)]
 
 
 def _limit(state: AppState, request: Request, lang: Any) -> None:
