@@ -97,4 +97,6 @@ class SummaryPolisher:
 
     def polish(self, plan: TeamPlan) -> TeamPlan:
         """For sync callers (the Gradio tab, the routes' worker threads): runs on the shared event loop."""
+        if self.assistant.mode != "llm":
+            return plan
         return aio.run(self.apolish(plan))
