@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from .config import Settings
 from .errors import AssistantError
+from .texts import t
 
 
 class UsageError(AssistantError):
@@ -181,7 +182,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             final = event.answer
     print()
     if final and final.sources:
-        print("\nSources:")
+        print(f"\n{t(final.lang, 'sources')}:")
         for s in final.sources:
             print(f"  [{s.n}] {s.title} — {s.section} ({s.source})")
     return 0

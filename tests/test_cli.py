@@ -43,6 +43,13 @@ def test_ask_json_reports_mode_sources_and_decline(built_index):
     assert off["declined"] is True and off["sources"] == []
 
 
+def test_ask_prints_the_answer_and_its_sources_in_the_askers_language(built_index):
+    nl = in_process(["ask", "Welke KPI's gebruik ik voor mijn klantenservice?"], built_index).stdout
+    assert "\nBronnen:\n  [1] " in nl and "Sources:" not in nl and "(nl/" in nl
+    en = in_process(["ask", "Which KPIs for my customer service?"], built_index).stdout
+    assert "\nSources:\n  [1] " in en and "(en/" in en
+
+
 def test_missing_index_gives_an_actionable_message(tmp_path):
     out = run(["ask", "in-house or outsource?"], tmp_path / "empty")
     assert out.returncode == 2
