@@ -54,6 +54,14 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"(works with|samenwerkt)", re.I),
     ),
+    "roster": (  # the whole set of roles a team has: the guide's overview of the roles, not one role's page
+        re.compile(
+            r"\b((which|what) (roles|functions|positions|jobs)\b|roles (does|do|are|exist|in)\b|"
+            r"welke (rollen|functies|posities)\b|(rollen|functies) (zijn er|heeft|in)\b)",
+            re.I,
+        ),
+        re.compile(r"\b(key roles|belangrijkste rollen)\b", re.I),
+    ),
     "lessons": (
         re.compile(r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|meenemen|what can i (take|use))", re.I),
         re.compile(r"\b(lessons?|lessen)\b", re.I),

@@ -44,18 +44,23 @@ def document_sections(
 
 
 def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
-    """Which passage leads: the best hit, unless a section of its document is the kind the question asks for.
+    """Which passage leads: the best hit, unless another hit, or a section of its document, is the kind the
+    question asks for.
 
-    Only facets that name a part of a guide (results, causes, lessons, consequences) move the lead; the
-    search already favours the right section of a role page. The index counts `siblings` after `hits`.
+    Only facets that name a part of a guide (results, causes, lessons, consequences, the overview of all
+    roles) move the lead; the search already favours the right section of a role page. The index counts
+    `siblings` after `hits`.
     """
-    facets = question_facets(question) & {"results", "causes", "lessons", "consequences"}
+    facets = question_facets(question) & {"results", "causes", "lessons", "consequences", "roster"}
     if _ACHIEVED.search(question):
         facets.add("results")
     if not facets or not hits:
         return 0
     if _facet(hits[0]) in facets:
         return 0
+    for n, hit in enumerate(hits[1:], start=1):
+        if _facet(hit) in facets:
+            return n
     for n, hit in enumerate(siblings):
         if _facet(hit) in facets:
             return len(hits) + n

@@ -41,6 +41,22 @@ def test_what_the_coffee_shop_achieved_gives_the_figures(assistant):
     assert "4.5%" in answer and "350%" in answer, answer
 
 
+def test_which_roles_a_team_has_lists_all_seven_from_the_overview(assistant):
+    for question, roles in [
+        (
+            "we do everything ourselves. what roles does a complete ecommerce team have?",
+            ["manager", "marketing", "content", "UX/UI", "product", "customer service", "logistics"],
+        ),
+        (
+            "welke functies heeft een compleet e-commerceteam?",
+            ["manager", "marketing", "content", "UX/UI", "product", "klantenservice", "logistiek"],
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        missing = [r for r in roles if r.lower() not in answer.lower()]
+        assert not missing, answer
+
+
 def test_the_checklist_question_lists_all_six_steps_once(assistant):
     answer = assistant.ask("Wat zijn de stappen van de checklist?").answer
     items = [ln for ln in _lines(answer) if ln.startswith("- ")]
