@@ -24,6 +24,8 @@ SERIES_ASKED = {  # which series a question asks for, by the words it uses
 }
 _KIND = {"cause": "cause", "oorzaak": "cause", "step": "step", "stap": "step", "consequence": "consequence"}
 MIN_SERIES = 3  # fewer sections than this are not a list worth spelling out
+# facets (intent.py) that name a part of a guide, which may lead an answer in place of the best hit
+GUIDE_PARTS = {"results", "causes", "lessons", "consequences", "roster", "hires", "communication", "recruiting"}
 _ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b", re.IGNORECASE)
 
 
@@ -47,11 +49,11 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
     """Which passage leads: the best hit, unless another hit, or a section of its document, is the kind the
     question asks for.
 
-    Only facets that name a part of a guide (results, causes, lessons, consequences, the overview of all
-    roles) move the lead; the search already favours the right section of a role page. The index counts
-    `siblings` after `hits`.
+    Only facets that name a part of a guide (GUIDE_PARTS: results, causes, the roles overview, the case's
+    hires, communication, recruiting …) move the lead; the search already favours the right section of a
+    role page. The index counts `siblings` after `hits`.
     """
-    facets = question_facets(question) & {"results", "causes", "lessons", "consequences", "roster"}
+    facets = question_facets(question) & GUIDE_PARTS
     if _ACHIEVED.search(question):
         facets.add("results")
     if not facets or not hits:

@@ -57,6 +57,19 @@ def test_which_roles_a_team_has_lists_all_seven_from_the_overview(assistant):
         assert not missing, answer
 
 
+def test_a_question_for_one_part_of_a_guide_is_led_by_that_part(assistant):
+    """Who the case hired first, what goes in a job ad, how a team keeps talking: the section that says it."""
+    for question, pattern in [
+        ("who did the coffee shop hire first, and why?", r"First hire: a digital marketing specialist"),
+        ("koffiezaak: wie namen ze als eerste aan?", r"Eerste functie: een digital marketingspecialist"),
+        ("what should a job description for my new hire say?", r"clear job description"),
+        ("wat zet ik in de functieomschrijving van een nieuwe medewerker?", r"duidelijke functieomschrijving"),
+        ("we never find time for team meetings, is that a problem?", r"(?i)regular team meetings|short, regular"),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, answer), answer
+
+
 def test_the_checklist_question_lists_all_six_steps_once(assistant):
     answer = assistant.ask("Wat zijn de stappen van de checklist?").answer
     items = [ln for ln in _lines(answer) if ln.startswith("- ")]
