@@ -93,7 +93,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "results": (
         re.compile(
             r"\b(results?|resultaten|resultaat|how much|hoeveel|went up|go up|gone up|increase|gestegen|"
-            r"opgeleverd|opleverde|opbrengst|in the end|end(ed)? up|uiteindelijk)",
+            r"opgeleverd|opleverde|opbrengst|omhoog|in the end|end(ed)? up|uiteindelijk)",
             re.I,
         ),
         re.compile(r"\b(results?|resultaten)\b", re.I),
