@@ -84,6 +84,15 @@ def _sec(hit: Hit) -> str:
     return str(hit.metadata.get("section", ""))
 
 
+def _asked_for_another_role(pool: list[Hit], i: int, shown: list[int], asked: set[str]) -> bool:
+    """A role's section of the kind asked for, for a role the answer has not covered yet: "a marketer or
+    customer service first?" answers for both, even past the usual length."""
+    role = pool[i].metadata.get("role_id")
+    if not role or section_facet(_doc(pool[i]), _sec(pool[i])) not in asked:
+        return False
+    return all(pool[j].metadata.get("role_id") != role for j in shown if j >= 0)
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -213,7 +222,8 @@ def compose_offline(
     best_primary = max((s for _, s in primary), default=0.0)
 
     for i in order[1:]:
-        if i not in by_hit or budget < 25 or (not wants_list and total - budget >= ENOUGH_WORDS):
+        other_role = _asked_for_another_role(pool, i, [j for j, _ in sections], asked)
+        if i not in by_hit or budget < 25 or (not wants_list and total - budget >= ENOUGH_WORDS and not other_role):
             continue
         if pool[i].metadata.get("section") == pool[first].metadata.get("section") and pool[i].metadata.get(
             "doc_id"
@@ -226,7 +236,7 @@ def compose_offline(
         candidates = [
             (u, s)
             for u, s in by_hit[i]
-            if (close or s >= best_primary - 0.12)
+            if (close or other_role or s >= best_primary - 0.12)
             and not u.text.endswith(":")
             and not repeats(vectors[index_of[id(u)]], vectors[shown])
         ]

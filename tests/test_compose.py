@@ -70,6 +70,18 @@ def test_a_question_for_one_part_of_a_guide_is_led_by_that_part(assistant):
         assert re.search(pattern, answer), answer
 
 
+def test_a_question_that_names_two_roles_answers_for_both(assistant):
+    for question, roles in [
+        ("who should I hire first, a marketer or someone for customer service?", ["marketer", "customer service"]),
+        (
+            "wie neem ik als eerste aan, een marketeer of iemand voor de klantenservice?",
+            ["marketeer", "klantenservice"],
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        assert all(role in answer.lower() for role in roles), answer
+
+
 def test_the_checklist_question_lists_all_six_steps_once(assistant):
     answer = assistant.ask("Wat zijn de stappen van de checklist?").answer
     items = [ln for ln in _lines(answer) if ln.startswith("- ")]
