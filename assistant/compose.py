@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .facts import distinct, repeats
+from .intent import question_facets, section_facet
 from .lists import primary_index, series_items
 from .lists import section_label as _section_label
 from .retrieval import Hit
@@ -28,6 +29,7 @@ RUNNER_UP_MARGIN = 0.05  # a second passage scored within this of the first gets
 RUNNER_UP_WORDS = 110
 RUNNER_UP_WHOLE_WORDS = 160
 ANSWER_WORDS = 250
+ENOUGH_WORDS = 175  # an answer this long takes no further passage: about 120-200 words, unless a full list
 LEAD_MARGIN = 0.05  # a later sentence opens the answer only when this much closer to the question
 HEADING_MARGIN = 0.10  # the heading (a label, not a sentence) shows unless the first sentence is this much closer
 LIST_WORDS = 320  # a question that asks for a whole list (all causes, roles, steps, results) gets it
@@ -72,6 +74,23 @@ def _units(text: str, hit: int) -> list[Unit]:
         out.append(Unit(piece.text, hit, len(out), False, None))
         lead = len(out) - 1 if piece.ends_lead else None
     return out
+
+
+def _doc(hit: Hit) -> str:
+    return str(hit.metadata.get("doc_id", ""))
+
+
+def _sec(hit: Hit) -> str:
+    return str(hit.metadata.get("section", ""))
+
+
+def _asked_for_another_role(pool: list[Hit], i: int, shown: list[int], asked: set[str]) -> bool:
+    """A role's section of the kind asked for, for a role the answer has not covered yet: "a marketer or
+    customer service first?" answers for both, even past the usual length."""
+    role = pool[i].metadata.get("role_id")
+    if not role or section_facet(_doc(pool[i]), _sec(pool[i])) not in asked:
+        return False
+    return all(pool[j].metadata.get("role_id") != role for j in shown if j >= 0)
 
 
 def _words(text: str) -> int:
@@ -158,7 +177,12 @@ def compose_offline(
     wants_list = asks_for_list(question)
     pool = list(hits) + list(siblings or [])
     first = primary_index(question, hits, siblings or [])
-    order = [first] + [i for i in range(min(3, len(hits))) if i != first]
+    asked = question_facets(question)
+    others = [i for i in range(min(3, len(hits))) if i != first]
+    if asked:  # a runner-up that gives the kind of answer asked for (KPIs, when to hire …) comes first
+        more = [i for i in range(3, len(hits)) if section_facet(_doc(pool[i]), _sec(pool[i])) in asked]
+        others = sorted(others + more[:1], key=lambda i: section_facet(_doc(pool[i]), _sec(pool[i])) not in asked)
+    order = [first] + others
     all_units = [u for i in order for u in _units(pool[i].text, i)]
     # The passages' sentence vectors come from the index version (IndexReader.unit_vectors): nothing is embedded.
     texts = [u.text for u in all_units]
@@ -198,7 +222,8 @@ def compose_offline(
     best_primary = max((s for _, s in primary), default=0.0)
 
     for i in order[1:]:
-        if i not in by_hit or budget < 25:
+        other_role = _asked_for_another_role(pool, i, [j for j, _ in sections], asked)
+        if i not in by_hit or budget < 25 or (not wants_list and total - budget >= ENOUGH_WORDS and not other_role):
             continue
         if pool[i].metadata.get("section") == pool[first].metadata.get("section") and pool[i].metadata.get(
             "doc_id"
@@ -211,7 +236,7 @@ def compose_offline(
         candidates = [
             (u, s)
             for u, s in by_hit[i]
-            if (close or s >= best_primary - 0.12)
+            if (close or other_role or s >= best_primary - 0.12)
             and not u.text.endswith(":")
             and not repeats(vectors[index_of[id(u)]], vectors[shown])
         ]

@@ -54,6 +54,38 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"(works with|samenwerkt)", re.I),
     ),
+    "roster": (  # the whole set of roles a team has: the guide's overview of the roles, not one role's page
+        re.compile(
+            r"\b((which|what) (roles|functions|positions|jobs)\b|roles (does|do|are|exist|in)\b|"
+            r"welke (rollen|functies|posities)\b|(rollen|functies) (zijn er|heeft|in)\b)",
+            re.I,
+        ),
+        re.compile(r"\b(key roles|belangrijkste rollen)\b", re.I),
+    ),
+    "hires": (  # the order in which the coffee shop hired: the case's hires section
+        re.compile(
+            r"\b(hired first|hired (next|after|then)|who did (they|the \w+( \w+)?) hire|"
+            r"(welke|wie) (namen|hadden) (ze|zij|de \w+)\b.{0,30}\baan|eerst aangenomen)",
+            re.I,
+        ),
+        re.compile(r"\b(three hires|drie functies)\b", re.I),
+    ),
+    "communication": (  # keeping the team talking: the guide's communication and working-culture sections
+        re.compile(
+            r"\b(vergader\w*|meetings?|overleg\w*|communic\w*|talk(ing)? to each other|same page|stand-?ups?|"
+            r"slack)",
+            re.I,
+        ),
+        re.compile(r"(communication channels|communicatielijnen|working culture|werkcultuur)", re.I),
+    ),
+    "recruiting": (  # how to recruit: the checklist's recruiting step
+        re.compile(
+            r"\b(job (description|ad|advert|post\w*)|functieomschrijving|functiebeschrijving|vacature\w*|"
+            r"post the job|recruit\w*|werven|werving\w*)",
+            re.I,
+        ),
+        re.compile(r"(start recruiting|begin met werven)", re.I),
+    ),
     "lessons": (
         re.compile(r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|meenemen|what can i (take|use))", re.I),
         re.compile(r"\b(lessons?|lessen)\b", re.I),
@@ -61,7 +93,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "results": (
         re.compile(
             r"\b(results?|resultaten|resultaat|how much|hoeveel|went up|go up|gone up|increase|gestegen|"
-            r"opgeleverd|opleverde|opbrengst|in the end|uiteindelijk)",
+            r"opgeleverd|opleverde|opbrengst|omhoog|in the end|end(ed)? up|uiteindelijk)",
             re.I,
         ),
         re.compile(r"\b(results?|resultaten)\b", re.I),

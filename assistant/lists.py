@@ -24,6 +24,8 @@ SERIES_ASKED = {  # which series a question asks for, by the words it uses
 }
 _KIND = {"cause": "cause", "oorzaak": "cause", "step": "step", "stap": "step", "consequence": "consequence"}
 MIN_SERIES = 3  # fewer sections than this are not a list worth spelling out
+# facets (intent.py) that name a part of a guide, which may lead an answer in place of the best hit
+GUIDE_PARTS = {"results", "causes", "lessons", "consequences", "roster", "hires", "communication", "recruiting"}
 _ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b", re.IGNORECASE)
 
 
@@ -44,18 +46,23 @@ def document_sections(
 
 
 def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
-    """Which passage leads: the best hit, unless a section of its document is the kind the question asks for.
+    """Which passage leads: the best hit, unless another hit, or a section of its document, is the kind the
+    question asks for.
 
-    Only facets that name a part of a guide (results, causes, lessons, consequences) move the lead; the
-    search already favours the right section of a role page. The index counts `siblings` after `hits`.
+    Only facets that name a part of a guide (GUIDE_PARTS: results, causes, the roles overview, the case's
+    hires, communication, recruiting …) move the lead; the search already favours the right section of a
+    role page. The index counts `siblings` after `hits`.
     """
-    facets = question_facets(question) & {"results", "causes", "lessons", "consequences"}
+    facets = question_facets(question) & GUIDE_PARTS
     if _ACHIEVED.search(question):
         facets.add("results")
     if not facets or not hits:
         return 0
     if _facet(hits[0]) in facets:
         return 0
+    for n, hit in enumerate(hits[1:], start=1):
+        if _facet(hit) in facets:
+            return n
     for n, hit in enumerate(siblings):
         if _facet(hit) in facets:
             return len(hits) + n

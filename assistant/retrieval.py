@@ -22,6 +22,7 @@ from .errors import AssistantError, EmbeddingMismatchError
 from .intent import question_facets, section_facet
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
+from .roles import each_role, named_roles, subject_role
 from .signals import INFORMAL, OFF_TOPIC_EXAMPLES, ScopeSignals, load_topics, uses_domain_words
 from .store import IndexStore, VersionInfo
 
@@ -201,32 +202,6 @@ class IndexReader:
         return np.stack([np.asarray(table[x] if x in table else fresh[x], dtype=np.float32) for x in texts])
 
 
-def named_roles(question: str, role_terms: dict[str, list[str]]) -> list[str]:
-    """The roles a question names, in the order it names them."""
-    q = question.lower()
-    first: dict[str, int] = {}
-    for role, terms in role_terms.items():
-        for term in terms:
-            found = re.search(rf"(?<![\w-]){re.escape(term)}", q)
-            if found and found.start() < first.get(role, len(q) + 1):
-                first[role] = found.start()
-    return sorted(first, key=lambda role: first[role])
-
-
-def subject_role(question: str, role_terms: dict[str, list[str]], facets: set[str]) -> str | None:
-    """Whose section a question asks for: the only role it names, or in a collaboration question the first.
-
-    "how does customer service work with marketing" is about customer service; "kpis for logistics and
-    product management" names two roles as equals, so neither is favoured (the FAQ covers both).
-    """
-    if not facets:
-        return None
-    roles = named_roles(question, role_terms)
-    if len(roles) == 1 or (roles and "collaboration" in facets):
-        return roles[0]
-    return None
-
-
 class HybridSearch:
     """Dense + BM25 with weighted score fusion (`FusionWeights`) and a preference for the asker's language."""
 
@@ -267,6 +242,10 @@ class HybridSearch:
         facets = question_facets(question)
         subject = subject_role(question, snap.role_terms, facets)
         hits = self._fuse(snap, dense, lexical, heading, lang, k, facets, subject)
+        for slot, pos in each_role(named_roles(question, snap.role_terms), hits, snap.metadatas, lang, facets):
+            meta = snap.metadatas[pos]
+            text = str(meta.get("text") or snap.texts[pos])
+            hits[slot] = Hit(id=snap.ids[pos], text=text, metadata=meta, score=hits[slot].score, dense=0.0, lexical=0.0)
         best_dense = max(dense.values(), default=0.0)
         best_heading = float(heading.max()) if heading.size else 0.0
         topics = load_topics()

@@ -41,6 +41,47 @@ def test_what_the_coffee_shop_achieved_gives_the_figures(assistant):
     assert "4.5%" in answer and "350%" in answer, answer
 
 
+def test_which_roles_a_team_has_lists_all_seven_from_the_overview(assistant):
+    for question, roles in [
+        (
+            "we do everything ourselves. what roles does a complete ecommerce team have?",
+            ["manager", "marketing", "content", "UX/UI", "product", "customer service", "logistics"],
+        ),
+        (
+            "welke functies heeft een compleet e-commerceteam?",
+            ["manager", "marketing", "content", "UX/UI", "product", "klantenservice", "logistiek"],
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        missing = [r for r in roles if r.lower() not in answer.lower()]
+        assert not missing, answer
+
+
+def test_a_question_for_one_part_of_a_guide_is_led_by_that_part(assistant):
+    """Who the case hired first, what goes in a job ad, how a team keeps talking: the section that says it."""
+    for question, pattern in [
+        ("who did the coffee shop hire first, and why?", r"First hire: a digital marketing specialist"),
+        ("koffiezaak: wie namen ze als eerste aan?", r"Eerste functie: een digital marketingspecialist"),
+        ("what should a job description for my new hire say?", r"clear job description"),
+        ("wat zet ik in de functieomschrijving van een nieuwe medewerker?", r"duidelijke functieomschrijving"),
+        ("we never find time for team meetings, is that a problem?", r"(?i)regular team meetings|short, regular"),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, answer), answer
+
+
+def test_a_question_that_names_two_roles_answers_for_both(assistant):
+    for question, roles in [
+        ("who should I hire first, a marketer or someone for customer service?", ["marketer", "customer service"]),
+        (
+            "wie neem ik als eerste aan, een marketeer of iemand voor de klantenservice?",
+            ["marketeer", "klantenservice"],
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        assert all(role in answer.lower() for role in roles), answer
+
+
 def test_the_checklist_question_lists_all_six_steps_once(assistant):
     answer = assistant.ask("Wat zijn de stappen van de checklist?").answer
     items = [ln for ln in _lines(answer) if ln.startswith("- ")]

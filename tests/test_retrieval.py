@@ -112,3 +112,35 @@ def test_a_vague_request_without_context_gets_the_overview(assistant, question, 
 
 def test_a_vague_request_with_a_topic_of_its_own_is_not_the_overview(assistant):
     assert assistant.ask("how do I fix my python code").declined
+
+
+def test_a_question_naming_two_roles_gets_a_passage_of_each():
+    from dataclasses import dataclass, field
+
+    from assistant.roles import each_role
+
+    @dataclass
+    class _Hit:
+        metadata: dict = field(default_factory=dict)
+
+    metas = [
+        {
+            "role_id": "marketer",
+            "lang": "en",
+            "doc_id": "roles/marketer",
+            "section": "What a marketer does",
+            "position": 0,
+        },
+        {
+            "role_id": "marketer",
+            "lang": "en",
+            "doc_id": "roles/marketer",
+            "section": "When to hire a marketer",
+            "position": 1,
+        },
+        {"role_id": "marketer", "lang": "nl", "doc_id": "roles/marketer", "section": "Wanneer neem je", "position": 1},
+    ]
+    hits = [_Hit({"role_id": "cs"}), _Hit({"role_id": None}), _Hit({"role_id": "cs"}), _Hit({"role_id": None})]
+    assert each_role(["cs", "marketer"], hits, metas, "en", {"hiring"}) == [(3, 1)]  # its "when to hire", last slot
+    assert each_role(["cs", "marketer"], hits, metas, "en", set()) == [(3, 0)]  # no kind asked: its first section
+    assert each_role(["cs"], hits, metas, "en", {"hiring"}) == []  # one role: the search already ranks it

@@ -95,6 +95,9 @@ BORDERLINE = [
     "can the person who packs orders also answer customer emails?",
     "who on my team should own the conversion rate?",
     "what should I look for when hiring someone for logistics?",
+    # whether a covered role is needed, with a hosting word beside it
+    "do I still need a web designer now that I bought an expensive theme?",
+    "heb ik nog een webdesigner nodig als ik een duur theme heb gekocht?",
 ]
 
 

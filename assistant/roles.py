@@ -1,0 +1,78 @@
+"""Which roles a question names, whose section it asks for, and a passage for each role it compares.
+
+Kept apart from the search (retrieval.py) so the rules about roles are stated once: the search reads the
+names from each role page's title and aliases (knowledge/*/roles/*.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from .intent import section_facet
+
+
+class _HasMetadata(Protocol):
+    metadata: dict[str, Any]
+
+
+def named_roles(question: str, role_terms: dict[str, list[str]]) -> list[str]:
+    """The roles a question names, in the order it names them."""
+    q = question.lower()
+    first: dict[str, int] = {}
+    for role, terms in role_terms.items():
+        for term in terms:
+            found = re.search(rf"(?<![\w-]){re.escape(term)}", q)
+            if found and found.start() < first.get(role, len(q) + 1):
+                first[role] = found.start()
+    return sorted(first, key=lambda role: first[role])
+
+
+def subject_role(question: str, role_terms: dict[str, list[str]], facets: set[str]) -> str | None:
+    """Whose section a question asks for: the only role it names, or in a collaboration question the first.
+
+    "how does customer service work with marketing" is about customer service; "kpis for logistics and
+    product management" names two roles as equals, so neither is favoured (the FAQ covers both).
+    """
+    if not facets:
+        return None
+    roles = named_roles(question, role_terms)
+    if len(roles) == 1 or (roles and "collaboration" in facets):
+        return roles[0]
+    return None
+
+
+def each_role(
+    roles: list[str],
+    hits: Sequence[_HasMetadata],
+    metadatas: Sequence[dict[str, Any]],
+    lang: str,
+    facets: set[str] | None,
+) -> list[tuple[int, int]]:
+    """A question that names two or three roles ("a marketer or customer service first?") gets a passage of
+    each: a named role without one takes the place of the lowest hit that is no named role's, with its
+    section of the kind asked for (when to hire, KPIs …) when it has one, else its first section.
+
+    Returns (hit slot, chunk position) replacements."""
+    if not 2 <= len(roles) <= 3 or len(hits) < 2:
+        return []
+    present = [h.metadata.get("role_id") for h in hits]
+    out: list[tuple[int, int]] = []
+    for role in roles:
+        if role in present:
+            continue
+        spare = [n for n in range(len(present) - 1, 0, -1) if present[n] not in roles]
+        own = [p for p, m in enumerate(metadatas) if m.get("role_id") == role and m.get("lang") == lang]
+        if not spare or not own:
+            continue
+        asked = [
+            p
+            for p in own
+            if facets
+            and section_facet(str(metadatas[p].get("doc_id", "")), str(metadatas[p].get("section", ""))) in facets
+        ]
+        pos = (asked or sorted(own, key=lambda p: int(metadatas[p].get("position", 0))))[0]
+        present[spare[0]] = role
+        out.append((spare[0], pos))
+    return out
