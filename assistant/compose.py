@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .facts import distinct, repeats
+from .facts import covered, distinct, label, repeats
 from .intent import question_facets, section_facet
 from .lists import primary_index, series_items
 from .lists import section_label as _section_label
 from .retrieval import Hit
+from .roles import named_roles
 from .sentences import pieces
 from .texts import t
 
@@ -84,13 +85,29 @@ def _sec(hit: Hit) -> str:
     return str(hit.metadata.get("section", ""))
 
 
-def _asked_for_another_role(pool: list[Hit], i: int, shown: list[int], asked: set[str]) -> bool:
-    """A role's section of the kind asked for, for a role the answer has not covered yet: "a marketer or
-    customer service first?" answers for both, even past the usual length."""
+def _asked_for_another_role(pool: list[Hit], i: int, shown: list[int], asked: set[str], named: list[str]) -> bool:
+    """A role's section of the kind asked for, for a role the question names and the answer has not covered
+    yet: "a marketer or customer service first?" answers for both, even past the usual length. A role the
+    question does not name ("KPIs for my marketer" and the manager's KPIs) is not asked for."""
     role = pool[i].metadata.get("role_id")
-    if not role or section_facet(_doc(pool[i]), _sec(pool[i])) not in asked:
+    if not role or role not in named or section_facet(_doc(pool[i]), _sec(pool[i])) not in asked:
         return False
     return all(pool[j].metadata.get("role_id") != role for j in shown if j >= 0)
+
+
+def _about_other_roles(hit: Hit, asked: set[str], named: list[str], role_terms: dict[str, list[str]]) -> bool:
+    """A section of the kind asked for about roles the question does not name: its role page, or a guide
+    section whose heading names them ("Which KPIs should I use for the e-commerce manager?")."""
+    if section_facet(_doc(hit), _sec(hit)) not in asked:
+        return False
+    roles = [str(hit.metadata.get("role_id"))] if hit.metadata.get("role_id") else named_roles(_sec(hit), role_terms)
+    return bool(roles) and not set(roles) & set(named)
+
+
+def _labelled_for_other_roles(text: str, named: list[str], role_terms: dict[str, list[str]]) -> bool:
+    """A list item for another role ("- **Customer service:** CSAT, …" under a question about the marketer)."""
+    roles = named_roles(label(text), role_terms)
+    return bool(roles) and not set(roles) & set(named)
 
 
 def _words(text: str) -> int:
@@ -165,12 +182,15 @@ def compose_offline(
     question: str = "",
     siblings: list[Hit] | None = None,
     words: int | None = None,
+    role_terms: dict[str, list[str]] | None = None,
 ) -> tuple[str, list[int]]:
     """A short answer from the best passages. Returns the text and the hit indexes it cites.
 
     `siblings` are the other sections of the best passage's document (lists.py): a list question gets the
     whole series from them, and a question for the section kind they hold (results, causes) gets that
-    section first. Their indexes in the returned list continue after `hits`.
+    section first. Their indexes in the returned list continue after `hits`. With `role_terms`, each role
+    the question names gets its section of the kind asked for, and another role's section of that kind (the
+    manager's KPIs under a question about the marketer's) is left out.
     """
     if not hits:
         return t(lang, "decline"), []
@@ -178,6 +198,7 @@ def compose_offline(
     pool = list(hits) + list(siblings or [])
     first = primary_index(question, hits, siblings or [])
     asked = question_facets(question)
+    named = named_roles(question, role_terms or {})
     others = [i for i in range(min(3, len(hits))) if i != first]
     if asked:  # a runner-up that gives the kind of answer asked for (KPIs, when to hire …) comes first
         more = [i for i in range(3, len(hits)) if section_facet(_doc(pool[i]), _sec(pool[i])) in asked]
@@ -222,7 +243,9 @@ def compose_offline(
     best_primary = max((s for _, s in primary), default=0.0)
 
     for i in order[1:]:
-        other_role = _asked_for_another_role(pool, i, [j for j, _ in sections], asked)
+        other_role = _asked_for_another_role(pool, i, [j for j, _ in sections], asked, named)
+        if named and not other_role and _about_other_roles(pool[i], asked, named, role_terms or {}):
+            continue
         if i not in by_hit or budget < 25 or (not wants_list and total - budget >= ENOUGH_WORDS and not other_role):
             continue
         if pool[i].metadata.get("section") == pool[first].metadata.get("section") and pool[i].metadata.get(
@@ -232,6 +255,7 @@ def compose_offline(
         if series and i in series:
             continue  # already a line of the series
         shown = [index_of[id(u)] for _, units in sections for u in units]
+        shown_texts = [all_units[j].text for j in shown]
         close = i == order[1] and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN
         candidates = [
             (u, s)
@@ -239,10 +263,16 @@ def compose_offline(
             if (close or other_role or s >= best_primary - 0.12)
             and not u.text.endswith(":")
             and not repeats(vectors[index_of[id(u)]], vectors[shown])
+            and not covered(u.text, shown_texts)
+            and not (named and asked and _labelled_for_other_roles(u.text, named, role_terms or {}))
         ]
         if not candidates:
             continue  # everything it says is already in the answer
-        whole = [u for u, _ in by_hit[i] if not repeats(vectors[index_of[id(u)]], vectors[shown])]
+        whole = [
+            u
+            for u, _ in by_hit[i]
+            if not repeats(vectors[index_of[id(u)]], vectors[shown]) and not covered(u.text, shown_texts)
+        ]
         if close and sum(_words(u.text) for u in whole) <= min(budget, RUNNER_UP_WHOLE_WORDS):
             picked = whole  # a close second that is short is shown whole, like the first: lists stay complete
         elif close:

@@ -17,6 +17,7 @@ NEAR_DUPLICATE = 0.92  # cosine above which two sentences are the same fact in o
 SAME_WORDS = 0.8  # share of shared words (Jaccard) above which two sentences are the same fact
 SAME_LABEL = 0.4  # with the same bold label, this share of shared words already makes it the same fact
 REPEAT_LIMIT = 0.8  # cosine above which a runner-up sentence only restates what the answer already says
+COVERED = 0.75  # share of a sentence's content words the answer already has, above which it is a summary of it
 
 _MARKER = re.compile(r"^([-*•]|\d+[.)])\s+")
 _LABEL = re.compile(r"^\*\*([^*]{2,80}?)[:.]?\*\*")
@@ -67,3 +68,18 @@ def distinct(texts: list[str], vectors: np.ndarray | None = None) -> list[int]:
 def repeats(vector: np.ndarray, shown: np.ndarray, limit: float = REPEAT_LIMIT) -> bool:
     """A sentence that says what the answer already says adds length, not advice."""
     return bool(shown.size) and float((shown @ vector).max()) >= limit
+
+
+def _content(text: str) -> set[str]:
+    """Content words, cut to six letters so "marketer" and "marketing", "KPI's" and "KPIs" meet."""
+    return {w[:6] for w in key(text).split() if len(w) >= 4}
+
+
+def covered(text: str, shown: list[str], share: float = COVERED) -> bool:
+    """A summary line of what the answer already spells out ("Marketer: traffic, lead quality and ROI" after the
+    three KPIs explained one by one) says nothing new, though no single shown sentence is like it."""
+    words = _content(text)
+    if len(words) < 4:
+        return False
+    seen = set().union(*(_content(s) for s in shown)) if shown else set()
+    return len(words & seen) / len(words) >= share

@@ -347,6 +347,7 @@ class Assistant:
             self.reader.unit_vectors,
             retrieval.question,
             siblings=siblings,
+            role_terms=snap.role_terms,
         )
         notice = t(retrieval.lang, "llm_down") if fallback else ""
         pool = retrieval.hits + siblings

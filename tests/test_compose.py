@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from assistant.facts import distinct, key
+from assistant.facts import covered, distinct, key
 
 
 def _lines(answer: str) -> list[str]:
@@ -132,3 +132,27 @@ def test_distinct_drops_restatements_and_keeps_different_facts():
     vectors = np.eye(4, dtype=np.float32)
     vectors[2] = vectors[0]  # the same fact in other words, by the sentence vectors
     assert distinct(["a b c", "d e f", "g h i", "j k l"], vectors) == [0, 1, 3]
+
+
+def test_a_summary_line_of_facts_already_spelled_out_is_not_shown_again():
+    shown = [
+        "- **Website traffic:** how many visitors come to your shop, per channel.",
+        "- **Lead quality:** whether the visitors match your target customers.",
+        "- **ROI of ad campaigns:** what your ads bring in against what they cost.",
+        "Assess your digital marketer on these KPIs.",
+    ]
+    assert covered("- **Digital marketer:** website traffic, lead quality and ROI of ad campaigns.", shown)
+    assert not covered("- **Customer service:** response time, satisfaction and resolution rate.", shown)
+    assert not covered("Agree on the numbers before a freelancer starts, and review them monthly.", shown)
+    assert not covered("Website traffic matters.", shown)  # too short to call it a summary
+
+
+def test_a_kpi_question_about_one_role_shows_its_kpis_once_and_no_other_roles(assistant):
+    for question, also in (
+        ("welke KPI's voor een marketeer?", "Ook relevant:"),
+        ("KPIs for my marketer?", "Also relevant:"),
+    ):
+        answer = assistant.ask(question).answer
+        rest = answer.split(also, 1)[1] if also in answer else ""
+        assert not re.search(r"verkeer.*leads.*ROI|traffic.*lead.*ROI", rest, re.IGNORECASE | re.DOTALL), answer
+        assert not re.search(r"CSAT|CAC|klanttevredenheid|customer satisfaction", answer, re.IGNORECASE), answer
