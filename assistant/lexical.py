@@ -32,6 +32,14 @@ _STOP = {
 _DOMAIN_STOP = {"e", "commerce", "ecommerce", "shop", "webshop", "winkel"}
 
 
+# Team sizes as owners type them ("met z'n 2en", "2 man", "a 2 person shop"), spelt out as the guidance writes
+# them; on both sides of the index, so a figure like "3-6 months" still matches itself.
+_SHORTHAND = {
+    "en": {"2": "two", "3": "three"},
+    "nl": {"2en": "tweeën", "3en": "drieën", "4en": "vieren", "2": "twee", "3": "drie"},
+}
+
+
 def _words(text: str) -> list[str]:
     words = [w.lower().replace("’", "'") for w in _TOKEN.findall(text)]
     return [w[:-2] if w.endswith("'s") else w for w in words]  # KPI's -> kpi
@@ -78,7 +86,9 @@ def tokenize(text: str, lang: str, vocabulary: set[str] | None = None) -> list[s
     """Built once per chunk at load and once per language per question: stemmer and stop list are cached."""
     stemmer = _stemmer(lang)
     stop = _stopwords(lang)
-    words = [w for w in _words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    spelt = _SHORTHAND.get(lang, {})
+    words = [spelt.get(w, w) for w in _words(text)]
+    words = [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
     if vocabulary and lang == "nl":
         words += [part for w in words for part in split_compound(w, vocabulary) if part not in stop]
     return stemmer.stemWords(words)

@@ -16,7 +16,7 @@ from limits import RateLimitItemPerHour, RateLimitItemPerMinute
 from assistant.cli import main
 from assistant.db import Database
 from assistant.feedback import FeedbackStore
-from assistant.lexical import split_compound
+from assistant.lexical import split_compound, tokenize
 from assistant.llm import history_messages
 from assistant.ratelimit import RateLimiter
 from assistant.scope import decide, scope_score
@@ -43,6 +43,13 @@ def test_dutch_compounds_split_into_known_words(word, vocabulary, expected):
 
 def test_head_only_can_be_turned_off():
     assert split_compound("magazijnmens", {"magazijn"}, head_only=False) == []
+
+
+def test_team_sizes_typed_as_owners_type_them_meet_the_guidances_words():
+    assert tokenize("we zijn met z'n 2en", "nl")[-1] == tokenize("met z'n tweeën", "nl")[-1]
+    assert tokenize("2 man", "nl") == tokenize("twee man", "nl")
+    assert tokenize("a 2 person shop", "en")[0] == tokenize("a two-person shop", "en")[0]
+    assert "4" in tokenize("4,5% conversie", "nl")  # other figures stay figures
 
 
 # --- history trimming (llm.py) ----------------------------------------------------------------------
