@@ -51,6 +51,13 @@ _POINTS_AWAY = re.compile(
 )
 
 
+# A sentence that leans on the one before it ("That way you get …", "Beide zijn signalen …") is shown with it.
+_LEANS_BACK = re.compile(
+    r"^(that way|this way|both|these|this|that|they|then|so|beide|dat|dit|deze|die|zo|daarom|daardoor|daarna)\b",
+    re.IGNORECASE,
+)
+
+
 def asks_for_list(question: str) -> bool:
     """ "What are the causes", "which roles exist", "what did the coffee shop achieve": the whole list."""
     return bool(_ASKS_FOR_LIST.search(question))
@@ -310,7 +317,7 @@ def _pick(
     """Best units by similarity within a word budget, shown in their original order.
 
     A list item brings its introducing sentence along (from `context`, the whole section, when given), so a
-    list never appears without context.
+    list never appears without context; so does a sentence that leans on the one before it.
     """
     chosen: dict[int, Unit] = {}
     units = {u.order: u for u in (context if context is not None else [u for u, _ in scored])}
@@ -321,6 +328,10 @@ def _pick(
         extra = [unit]
         if unit.is_item and unit.lead is not None and unit.lead in units and unit.lead not in chosen:
             extra.insert(0, units[unit.lead])
+        elif not unit.is_item and _LEANS_BACK.match(unit.text) and unit.order - 1 in units:
+            before = units[unit.order - 1]
+            if before.order not in chosen and not before.is_item:
+                extra.insert(0, before)
         cost = sum(_words(u.text) for u in extra if u.order not in chosen)
         if used + cost > budget and chosen:
             continue

@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 
+from assistant.compose import Unit, _pick
 from assistant.facts import covered, distinct, key
 
 
@@ -156,3 +157,19 @@ def test_a_kpi_question_about_one_role_shows_its_kpis_once_and_no_other_roles(as
         rest = answer.split(also, 1)[1] if also in answer else ""
         assert not re.search(r"verkeer.*leads.*ROI|traffic.*lead.*ROI", rest, re.IGNORECASE | re.DOTALL), answer
         assert not re.search(r"CSAT|CAC|klanttevredenheid|customer satisfaction", answer, re.IGNORECASE), answer
+
+
+def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
+    section = [
+        Unit("Hire a freelancer for specialist work that is not needed every week.", 1, 0, False, None),
+        Unit("That way you pay only for the work you need.", 1, 1, False, None),
+        Unit("Keep customer service in-house.", 1, 2, False, None),
+    ]
+    scored = [(section[0], 0.2), (section[1], 0.9), (section[2], 0.1)]
+    picked = _pick(scored, budget=30, max_units=2, context=section)
+    assert [u.order for u in picked] == [0, 1]  # never "That way …" on its own
+    beide = [
+        Unit("Late levering en veel retouren.", 2, 0, False, None),
+        Unit("Beide zijn signalen.", 2, 1, False, None),
+    ]
+    assert [u.order for u in _pick([(beide[1], 0.9), (beide[0], 0.1)], budget=30, max_units=1, context=beide)] == [0, 1]
