@@ -46,12 +46,38 @@ def _no_llm_env(monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
 
+def _shared_index(root: Path) -> Path:
+    """The index of the real knowledge base, made once per test run and shared by the xdist workers.
+
+    Why: embedding every chunk and sentence is the suite's most expensive step, and its result does not
+    depend on which process made it. The first worker to get here builds it under a file lock; the others
+    wait for it. When `make test` has just run `python ingest.py`, TEST_INDEX names that data folder: it is
+    copied and brought up to date by a real ingest, which embeds nothing when the knowledge base is unchanged."""
+    from filelock import FileLock
+
+    shared = root / "shared-index"
+    with FileLock(str(root / "shared-index.lock")):
+        if (shared / "ready").exists():
+            return shared / "data"
+        shutil.rmtree(shared, ignore_errors=True)
+        prebuilt = Path(os.environ.get("TEST_INDEX", "")).resolve() if os.environ.get("TEST_INDEX") else None
+        if prebuilt is not None and (prebuilt / "index").is_dir():
+            copy_index(prebuilt, shared / "data")
+            report = run_ingest(make_settings(shared / "data"))
+            assert report.ok and (report.published or not report.changed), report.message
+        else:
+            report = run_ingest(make_settings(shared / "data"))
+            assert report.published, report.message
+        (shared / "ready").touch()
+    return shared / "data"
+
+
 @pytest.fixture(scope="session")
-def built_index(tmp_path_factory) -> Path:
-    data_dir = tmp_path_factory.mktemp("index")
-    report = run_ingest(make_settings(data_dir))
-    assert report.published, report.message
-    return data_dir
+def built_index(tmp_path_factory, worker_id) -> Path:
+    """This worker's own copy of the shared index (the app writes feedback and logs into its data folder)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = _shared_index(base.parent if worker_id != "master" else base)
+    return copy_index(shared, tmp_path_factory.mktemp("index") / "data")
 
 
 @pytest.fixture(scope="session")
