@@ -273,8 +273,28 @@ def browser():
         b.close()
 
 
+# The longest test files (tens of seconds each of processes, servers and browsers), longest first. `make test`
+# runs pytest-xdist with `--dist loadfile`, which hands out whole files in collection order: starting with
+# these lets the short files fill in at the end, so the two workers finish together.
+LONG_FILES = (
+    "test_faults.py",
+    "test_a11y.py",
+    "test_browser.py",
+    "test_hardening.py",
+    "test_concurrency.py",
+    "test_state.py",
+    "test_reingest.py",
+    "test_eval.py",
+    "test_answers.py",
+    "test_admin.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):  # noqa: ARG001
-    """Every test that drives chromium carries the `browser` marker (`-m "not browser"` skips them all)."""
+    """Every test that drives chromium carries the `browser` marker (`-m "not browser"` skips them all);
+    the long files go first (LONG_FILES), each file's tests keep their order."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FILES)))
