@@ -51,8 +51,10 @@ def _shared_index(root: Path) -> Path:
 
     Why: embedding every chunk and sentence is the suite's most expensive step, and its result does not
     depend on which process made it. The first worker to get here builds it under a file lock; the others
-    wait for it. When `make test` has just run `python ingest.py`, TEST_INDEX names that data folder: it is
-    copied and brought up to date by a real ingest, which embeds nothing when the knowledge base is unchanged."""
+    wait for it. `make test` runs `python ingest.py` beside pytest: TEST_INDEX names its data folder and
+    TEST_INDEX_DONE a file that holds its exit code once it has finished. That index is copied and brought up
+    to date by a real ingest, which embeds nothing when the knowledge base is unchanged; if that ingest
+    failed, the index is built here."""
     from filelock import FileLock
 
     shared = root / "shared-index"
@@ -60,7 +62,13 @@ def _shared_index(root: Path) -> Path:
         if (shared / "ready").exists():
             return shared / "data"
         shutil.rmtree(shared, ignore_errors=True)
-        prebuilt = Path(os.environ.get("TEST_INDEX", "")).resolve() if os.environ.get("TEST_INDEX") else None
+        prebuilt = Path(os.environ["TEST_INDEX"]).resolve() if os.environ.get("TEST_INDEX") else None
+        if prebuilt is not None and os.environ.get("TEST_INDEX_DONE"):
+            done, deadline = Path(os.environ["TEST_INDEX_DONE"]), time.monotonic() + 240
+            while not (done.exists() and done.read_text().strip()) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            if not done.exists() or done.read_text().strip() != "0":
+                prebuilt = None  # still running or failed (make test reports it): build here
         if prebuilt is not None and (prebuilt / "index").is_dir():
             copy_index(prebuilt, shared / "data")
             report = run_ingest(make_settings(shared / "data"))
