@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -22,8 +23,12 @@ def fresh_settings(**overrides) -> Settings:
     return Settings(_env_file=None, **base)
 
 
-def built_settings(**overrides) -> Settings:
+def built_settings(index: Path | None = None, **overrides) -> Settings:
+    """A fresh index in a temporary directory; with `index` (a data folder that `python ingest.py` built),
+    a copy of it brought up to date instead, which embeds nothing when the knowledge base is unchanged."""
     settings = fresh_settings(**overrides)
+    if index is not None and (index / "index").is_dir():
+        shutil.copytree(index / "index", settings.data_dir / "index", ignore=shutil.ignore_patterns("*.lock"))
     run_ingest(settings)
     return settings
 

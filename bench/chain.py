@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 import httpx
 from _common import ROOT, built_settings, median, p
@@ -33,8 +34,9 @@ QUESTIONS = [
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=30)
+    parser.add_argument("--index", type=Path, help="start from a copy of this data folder's index (make test)")
     args = parser.parse_args()
-    base = built_settings()
+    base = built_settings(args.index)
     with FakeLLM() as fake:
         fake.reply = "Start with the owner plus one assistant [1]. " * 8
         settings = base.model_copy(update={"openai_base_url": fake.base_url, "llm_model": "fake-model"})

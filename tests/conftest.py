@@ -46,12 +46,46 @@ def _no_llm_env(monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
 
+def _shared_index(root: Path) -> Path:
+    """The index of the real knowledge base, made once per test run and shared by the xdist workers.
+
+    Why: embedding every chunk and sentence is the suite's most expensive step, and its result does not
+    depend on which process made it. The first worker to get here builds it under a file lock; the others
+    wait for it. `make test` runs `python ingest.py` beside pytest: TEST_INDEX names its data folder and
+    TEST_INDEX_DONE a file that holds its exit code once it has finished. That index is copied and brought up
+    to date by a real ingest, which embeds nothing when the knowledge base is unchanged; if that ingest
+    failed, the index is built here."""
+    from filelock import FileLock
+
+    shared = root / "shared-index"
+    with FileLock(str(root / "shared-index.lock")):
+        if (shared / "ready").exists():
+            return shared / "data"
+        shutil.rmtree(shared, ignore_errors=True)
+        prebuilt = Path(os.environ["TEST_INDEX"]).resolve() if os.environ.get("TEST_INDEX") else None
+        if prebuilt is not None and os.environ.get("TEST_INDEX_DONE"):
+            done, deadline = Path(os.environ["TEST_INDEX_DONE"]), time.monotonic() + 240
+            while not (done.exists() and done.read_text().strip()) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            if not done.exists() or done.read_text().strip() != "0":
+                prebuilt = None  # still running or failed (make test reports it): build here
+        if prebuilt is not None and (prebuilt / "index").is_dir():
+            copy_index(prebuilt, shared / "data")
+            report = run_ingest(make_settings(shared / "data"))
+            assert report.ok and (report.published or not report.changed), report.message
+        else:
+            report = run_ingest(make_settings(shared / "data"))
+            assert report.published, report.message
+        (shared / "ready").touch()
+    return shared / "data"
+
+
 @pytest.fixture(scope="session")
-def built_index(tmp_path_factory) -> Path:
-    data_dir = tmp_path_factory.mktemp("index")
-    report = run_ingest(make_settings(data_dir))
-    assert report.published, report.message
-    return data_dir
+def built_index(tmp_path_factory, worker_id) -> Path:
+    """This worker's own copy of the shared index (the app writes feedback and logs into its data folder)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = _shared_index(base.parent if worker_id != "master" else base)
+    return copy_index(shared, tmp_path_factory.mktemp("index") / "data")
 
 
 @pytest.fixture(scope="session")
@@ -247,8 +281,28 @@ def browser():
         b.close()
 
 
+# The longest test files (tens of seconds each of processes, servers and browsers), longest first. `make test`
+# runs pytest-xdist with `--dist loadfile`, which hands out whole files in collection order: starting with
+# these lets the short files fill in at the end, so the two workers finish together.
+LONG_FILES = (
+    "test_faults.py",
+    "test_a11y.py",
+    "test_browser.py",
+    "test_hardening.py",
+    "test_concurrency.py",
+    "test_state.py",
+    "test_reingest.py",
+    "test_eval.py",
+    "test_answers.py",
+    "test_admin.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):  # noqa: ARG001
-    """Every test that drives chromium carries the `browser` marker (`-m "not browser"` skips them all)."""
+    """Every test that drives chromium carries the `browser` marker (`-m "not browser"` skips them all);
+    the long files go first (LONG_FILES), each file's tests keep their order."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FILES)))

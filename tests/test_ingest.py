@@ -5,7 +5,7 @@ from pathlib import Path
 
 from assistant.indexer import run_ingest
 from assistant.store import IndexStore
-from tests.conftest import KNOWLEDGE, make_settings
+from tests.conftest import KNOWLEDGE, copy_index, make_settings
 
 METADATA_KEYS = {"source", "title", "section", "lang", "doc_type", "role_id", "content_hash", "doc_id"}
 
@@ -39,10 +39,11 @@ def _copy_kb(tmp_path: Path) -> Path:
     return kb
 
 
-def test_changed_and_removed_files_update_only_their_chunks(tmp_path):
+def test_changed_and_removed_files_update_only_their_chunks(tmp_path, built_index):
     kb = _copy_kb(tmp_path)
-    s = make_settings(tmp_path / "data", knowledge_dir=kb)
-    first = run_ingest(s)
+    s = make_settings(copy_index(built_index, tmp_path / "data"), knowledge_dir=kb)
+    first = run_ingest(s)  # the same guidance in another folder: nothing to do
+    assert not first.changed and first.unchanged == first.chunks
     path = kb / "en" / "roles" / "logistics.md"
     path.write_text(path.read_text() + "\n## Logistics and returns\n\nHandle returns within two days.\n")
     second = run_ingest(s)
