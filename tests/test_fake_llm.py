@@ -453,12 +453,14 @@ def test_answer_time_about_one_second(fake):
     for _chunk in client.chat.completions.create(model="fake-model", messages=MSGS, stream=True):
         arrivals.append(time.monotonic() - t0)
     n = len(split_tokens(DEFAULT_REPLY))
-    assert 1.0 <= arrivals[-1] < 1.5
+    # Lower bounds are the fake's promise; upper bounds leave room for a busy machine (two pytest workers on
+    # two cores), so they only catch a fake that waits far too long.
+    assert 1.0 <= arrivals[-1] < 3.0
     assert arrivals[1] >= 1.0 / (n + 1) * 0.9  # spread over the tokens, not all at the end
-    assert arrivals[-2] < 1.0
+    assert arrivals[-1] - arrivals[1] >= 0.5
     t0 = time.monotonic()
     client.chat.completions.create(model="fake-model", messages=MSGS)
-    assert 1.0 <= time.monotonic() - t0 < 1.5
+    assert 1.0 <= time.monotonic() - t0 < 3.0
 
 
 def test_many_concurrent_requests_are_served_in_parallel():
