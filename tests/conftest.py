@@ -141,7 +141,7 @@ class AppServer:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, timeout: float = 90) -> dict:
+    def wait_ready(self, timeout: float = 180) -> dict:  # generous: two test workers share two cores
         def exited() -> str | None:
             return f"app exited: {self.log.read_text()[-3000:]}" if self.proc.poll() is not None else None
 
@@ -188,7 +188,7 @@ class LocalServer:
         self.thread = threading.Thread(target=self.server.run, name=f"app-{self.port}", daemon=True)
         self.thread.start()
 
-    def wait_ready(self, timeout: float = 90) -> dict:
+    def wait_ready(self, timeout: float = 180) -> dict:  # generous: two test workers share two cores
         def stopped() -> str | None:
             return None if self.thread.is_alive() else "in-process app stopped before it was ready"
 
