@@ -13,8 +13,7 @@ import asyncio
 import html
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 import gradio as gr
@@ -203,7 +202,7 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
         return [], {}
 
     en = TEXT["en"]
-    with _no_interim_apps(), gr.Blocks(title=APP_TITLE, analytics_enabled=False) as demo:
+    with gr.Blocks(title=APP_TITLE, analytics_enabled=False) as demo:
         ids = gr.State({})
         rated_id = gr.State("")
         saved = gr.BrowserState({"history": [], "ids": {}}, storage_key=STORAGE_KEY)
@@ -299,26 +298,6 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
         )
     # Other handlers (ratings, the plan tab) get the same room; each waits on I/O, not on a GPU.
     return demo.queue(default_concurrency_limit=state.settings.chat_concurrency)
-
-
-@contextmanager
-def _no_interim_apps() -> Iterator[None]:
-    """Gradio builds a whole FastAPI app (80-odd routes) when a Blocks is created and again when its `with`
-    ends; `queue()` then builds the one the queue uses and `mount_gradio_app` the one that serves, so the
-    first two are thrown away unused: 0.15-0.25 s of start-up. A Blocks' `app` is read only by its queue and
-    by `launch()` (never called here), so within this block none is built. A Gradio whose `App.create_app`
-    is not the static method this expects is left alone. Building runs in one thread (create_app)."""
-    from gradio.routes import App
-
-    real = App.__dict__.get("create_app")
-    if not isinstance(real, staticmethod):
-        yield
-        return
-    setattr(App, "create_app", staticmethod(lambda *args, **kwargs: None))  # noqa: B010
-    try:
-        yield
-    finally:
-        setattr(App, "create_app", real)  # noqa: B010
 
 
 class _nothing:
