@@ -41,7 +41,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "duties": (
         re.compile(
             r"\b(what does|what do|wat doet|wat doen|taken|tasks|responsib|verantwoordelijk|do all day|"
-            r"job description|functieomschrijving)",
+            r"job description|functieomschrijving|difference between|verschil tussen|differ|verschillen)",
             re.I,
         ),
         re.compile(r": (what an? |wat een )", re.I),
