@@ -41,7 +41,9 @@ _STRONG = re.compile(
     r"(my|our|your|mijn|mn|m'n|ons|onze|je|jouw) (merk|brand)\b|merkimago|brand image|"
     # a question about the guidance itself: "does the guide say …", "in that piece about the consequences"
     r"the guide\b|this guide|de gids\b|deze gids|(dat|het|dit) (stuk|artikel|hoofdstuk) over|"
-    r"(that|the|this) (piece|article|section|chapter) (about|on)\b"
+    r"(that|the|this) (piece|article|section|chapter) (about|on)\b|"
+    # building the team up over time, the guide's own advice ("mag het rustig opgebouwd worden?")
+    r"opbouw|opgebouwd|geleidelijk|build(ing)? (it|them|the team|a team|my team|our team) up"
     r")",
     re.IGNORECASE,
 )

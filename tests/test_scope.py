@@ -112,6 +112,9 @@ INFORMAL = [
     "freelancer or full time for content?",
     "what numbers should my cs person be tracking",
     "which roles can i outsource and which keep in house",
+    # building the team up over time
+    "mag ik het ook geleidelijk doen, eerst één persoon en later meer?",
+    "is it fine to build the team up slowly over a year or two?",
 ]
 
 BORDERLINE = [
