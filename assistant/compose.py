@@ -282,7 +282,7 @@ def compose_offline(
         ]
         if close and sum(_words(u.text) for u in whole) <= min(budget, RUNNER_UP_WHOLE_WORDS):
             picked = whole  # a close second that is short is shown whole, like the first: lists stay complete
-        elif close:
+        elif close or (other_role and "duties" in asked):  # "what do X and Y do": room to say what Y does
             section = [u for u, _ in by_hit[i]]
             picked = _pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=5, context=section)
         else:

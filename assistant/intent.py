@@ -41,7 +41,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "duties": (
         re.compile(
             r"\b(what does|what do|wat doet|wat doen|taken|tasks|responsib|verantwoordelijk|do all day|"
-            r"job description|functieomschrijving)",
+            r"job description|functieomschrijving|difference between|verschil tussen|differ|verschillen)",
             re.I,
         ),
         re.compile(r": (what an? |wat een )", re.I),
@@ -64,7 +64,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "hires": (  # the order in which the coffee shop hired: the case's hires section
         re.compile(
-            r"\b(hired first|hired (next|after|then)|who did (they|the \w+( \w+)?) hire|"
+            r"\b(hired first|hired (next|after|then)|who did (they|the \w+( \w+)?) hire|(?<!before )they hired|"
+            r"the (owner|shop|coffee shop) hired|(die|wie) ze (hebben )?aan(namen|genomen)|"
             r"(welke|wie) (namen|hadden) (ze|zij|de \w+)\b.{0,30}\baan|eerst aangenomen)",
             re.I,
         ),

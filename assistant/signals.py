@@ -36,7 +36,14 @@ _STRONG = re.compile(
     r"skills?|vaardig|competen|assess|beoordel|responsib|verantwoordelijk|workload|werkdruk|imago|reputati|"
     r"job ads?|job posts?|job boards?|vacatures|structu|team\w{3,}|koffiezaak|coffee shop|presteer|prestatie|"
     r"perform|z'n (2|twee|3|drie)|met z'n|tweeën|(2|twee|3|drie) man\b|\bcs\b|inpakker|packer|"
-    r"just me and|me and my|who (do|should) (i|we) (hire|get)|eerst aannemen|first hire"
+    r"just me and|me and my|who (do|should) (i|we) (hire|get)|eerst aannemen|first hire|"
+    # the owner's own brand (what a messy team damages), not a brand of laptop
+    r"(my|our|your|mijn|mn|m'n|ons|onze|je|jouw) (merk|brand)\b|merkimago|brand image|"
+    # a question about the guidance itself: "does the guide say …", "in that piece about the consequences"
+    r"the guide\b|this guide|de gids\b|deze gids|(dat|het|dit) (stuk|artikel|hoofdstuk) over|"
+    r"(that|the|this) (piece|article|section|chapter) (about|on)\b|"
+    # building the team up over time, the guide's own advice ("mag het rustig opgebouwd worden?")
+    r"opbouw|opgebouwd|geleidelijk|build(ing)? (it|them|the team|a team|my team|our team) up"
     r")",
     re.IGNORECASE,
 )

@@ -113,3 +113,19 @@ def test_offline_answers_are_short_and_never_repeat_a_sentence(assistant):
             assert not re.match(r"\*\*(I'm|I am|Ik ben|Ik heb)\b", answer.answer), answer.answer
     lengths.sort()
     assert lengths[len(lengths) // 2] <= 200, lengths[len(lengths) // 2]
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("how is a content creator different from a digital marketer?", r"content|cop(y|ies)", r"SEO|e-?mail|ads"),
+        ("wat is het verschil tussen een productmanager en een klantenservicemedewerker?", r"product", r"klant"),
+    ],
+)
+def test_a_question_comparing_two_roles_says_what_each_does(assistant, question, first, second):
+    """ "The difference between X and Y" asks what each role does: both roles' own work is in the answer."""
+    answer = assistant.ask(question)
+    assert not answer.declined
+    roles = {s.source.split("/")[-1] for s in answer.sources if "/roles/" in s.source}
+    assert len(roles) >= 2, answer.sources
+    assert re.search(first, answer.answer, re.IGNORECASE) and re.search(second, answer.answer, re.IGNORECASE)

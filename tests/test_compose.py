@@ -63,6 +63,9 @@ def test_a_question_for_one_part_of_a_guide_is_led_by_that_part(assistant):
     for question, pattern in [
         ("who did the coffee shop hire first, and why?", r"First hire: a digital marketing specialist"),
         ("koffiezaak: wie namen ze als eerste aan?", r"Eerste functie: een digital marketingspecialist"),
+        # what one of the case's hires did: the hires section, not the owner's starting point
+        ("in the coffee case, what was the freelancer they hired responsible for?", r"First hire: a digital"),
+        ("wat deed de parttimer die ze aannamen bij de koffiezaak?", r"Tweede functie"),
         ("what should a job description for my new hire say?", r"clear job description"),
         ("wat zet ik in de functieomschrijving van een nieuwe medewerker?", r"duidelijke functieomschrijving"),
         ("we never find time for team meetings, is that a problem?", r"(?i)regular team meetings|short, regular"),
