@@ -43,7 +43,10 @@ _STRONG = re.compile(
     r"the guide\b|this guide|de gids\b|deze gids|(dat|het|dit) (stuk|artikel|hoofdstuk) over|"
     r"(that|the|this) (piece|article|section|chapter) (about|on)\b|"
     # building the team up over time, the guide's own advice ("mag het rustig opgebouwd worden?")
-    r"opbouw|opgebouwd|geleidelijk|build(ing)? (it|them|the team|a team|my team|our team) up"
+    r"opbouw|opgebouwd|geleidelijk|build(ing)? (it|them|the team|a team|my team|our team) up|"
+    # the guide's case and its own words for a first hire and for a team that keeps learning
+    r"case stud(y|ies)|casestud|casus|helper|hulpkracht|"
+    r"blijven leren|blijft leren|keeps? learning|leercultuur|bijscholing|nieuwe vaardigheden|new skills"
     r")",
     re.IGNORECASE,
 )

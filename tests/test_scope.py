@@ -3,7 +3,8 @@ coffee-shop case, the checklist), not which words it uses.
 
 Near-domain business questions the guidance does not cover (payments and payment fraud, hosting, carriers and
 label or returns tools, customs, marketing tools and ad budgets, analytics set-up, pay, employment law, tax,
-insurance, financing, legal terms) are declined in both languages, however much they sound
+insurance, financing, legal terms and legal form, marketplaces, pricing, shop systems, supplies) are declined in
+both languages, however much they sound
 like running a shop; questions about the team are answered however informally they are typed. None of these
 questions is in an eval set: they test the categories, not the tuning.
 """
@@ -94,6 +95,37 @@ UNCOVERED = {
         "how should I split my ad budget between Google and TikTok?",
         "welke SEO-tool is het beste voor een beginnende webwinkel?",
         "moet ik Klaviyo of Mailchimp gebruiken voor mijn nieuwsbrief?",
+        "how do I get my products into Google Shopping with a product feed?",
+    ],
+    "marketplaces": [
+        "should I start selling on bol.com as well?",
+        "are the Amazon seller fees worth it for small brands?",
+        "is het slim om ook via Zalando te verkopen?",
+        "wat kost een verkopersaccount bij bol.com aan commissie?",
+    ],
+    "pricing": [
+        "what margin should I aim for on handmade soap?",
+        "how do I work out the selling price of my candles?",
+        "hoe hoog moet mijn verkoopprijs zijn als de inkoop 5 euro is?",
+        "moet ik meedoen met Black Friday kortingen?",
+    ],
+    "systems": [
+        "which helpdesk software is good for a webshop with 200 emails a week?",
+        "should I put a chatbot on my shop?",
+        "hoe koppel ik mijn ERP aan de webshop?",
+        "welk voorraadsysteem werkt goed met een fysieke winkel en een webshop?",
+    ],
+    "supplies": [
+        "where do I buy cheap mailer boxes with my logo?",
+        "how do I find a wholesale supplier for phone cases?",
+        "waar vind ik een groothandel in natuurlijke cosmetica?",
+        "is dropshipping een goed idee voor mijn eerste webshop?",
+    ],
+    "legal_form": [
+        "sole trader or limited company for a webshop, which is better?",
+        "do I need a licence to sell food supplements online?",
+        "is een vof handig als ik met mijn zus een webwinkel begin?",
+        "mag ik zelfgemaakte cosmetica zomaar verkopen via mijn site?",
     ],
 }
 
@@ -137,6 +169,15 @@ BORDERLINE = [
     "kan een chaotisch team mijn merk schaden?",
     "what do they mean by a vision in the guide's first checklist step?",
     "wat bedoelen ze in dat stuk over de oorzaken met de verkeerde mensen?",
+    # where the shop sells, a KPI or a skill from the guidance, a one-person business: context, not the topic
+    "we sell on Etsy and our own site, who should we hire first?",
+    "is gross margin a good KPI for my product manager?",
+    "should my customer service hire know a CRM system?",
+    "ik ben een eenmanszaak, wanneer neem ik mijn eerste medewerker aan?",
+    # the guide's case, an owner's helper, a team that keeps learning
+    "what did the case study's numbers look like after six months?",
+    "it's me plus one helper now, what's the next hire?",
+    "hoe zorg ik dat mijn team blijft leren?",
 ]
 
 
