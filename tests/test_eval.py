@@ -36,9 +36,10 @@ def test_held_out_questions_stay_above_the_gate(settings, assistant, name, min_h
     assert report["decline_accuracy"] >= min_decline, summary
 
 
-@pytest.mark.parametrize("name", ["blind-a.jsonl", "blind-b.jsonl"])
+@pytest.mark.parametrize("name", [f"blind-{x}.jsonl" for x in "abefghij"])
 def test_blind_sets_decline_near_domain_questions(settings, assistant, name):
-    """Blind sets (nothing fitted on them): gate just under the measured 16/18 declined, ≤ 1 false decline."""
+    """Sets written blind (each later studied for a round, see the README): the issue's bar for near-domain
+    declines, at most one false decline, and short answers. blind-c/d/k/l stay report-only."""
     report = run_eval(settings, ROOT / "eval" / name, assistant=assistant)
     summary = format_report(report)
     assert report["offtopic_declined_share"] >= 0.85, summary
