@@ -323,6 +323,7 @@ def main() -> None:
     ap.add_argument("--answer-time", type=float, default=1.0, help="the fake model's seconds per answer")
     ap.add_argument("--limit", type=float, default=120, help="seconds per scenario before owners stop asking")
     ap.add_argument("--startup-runs", type=int, default=3, help="0 skips the start-up figure")
+    ap.add_argument("--startup-only", action="store_true", help="only the start-up figure, no load")
     ap.add_argument("--workers", type=int, default=1, help="ASSISTANT_WORKERS for the app under load")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args()
@@ -341,7 +342,7 @@ def main() -> None:
         "| fallbacks | peak threads | peak RSS MB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for mode in args.modes:
+    for mode in [] if args.startup_only else args.modes:
         model = None
         env = {**rate_off, "ASSISTANT_WORKERS": str(args.workers)}
         if mode == "llm":
