@@ -10,6 +10,7 @@ Kept apart from the composer so the rule is stated once and tested on its own.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -70,9 +71,11 @@ def repeats(vector: np.ndarray, shown: np.ndarray, limit: float = REPEAT_LIMIT) 
     return bool(shown.size) and float((shown @ vector).max()) >= limit
 
 
-def _content(text: str) -> set[str]:
-    """Content words, cut to six letters so "marketer" and "marketing", "KPI's" and "KPIs" meet."""
-    return {w[:6] for w in key(text).split() if len(w) >= 4}
+@lru_cache(maxsize=4096)
+def _content(text: str) -> frozenset[str]:
+    """Content words, cut to six letters so "marketer" and "marketing", "KPI's" and "KPIs" meet (cached: the
+    composer asks again for every sentence already shown, for each candidate sentence)."""
+    return frozenset(w[:6] for w in key(text).split() if len(w) >= 4)
 
 
 def covered(text: str, shown: list[str], share: float = COVERED) -> bool:
@@ -81,5 +84,5 @@ def covered(text: str, shown: list[str], share: float = COVERED) -> bool:
     words = _content(text)
     if len(words) < 4:
         return False
-    seen = set().union(*(_content(s) for s in shown)) if shown else set()
+    seen = frozenset().union(*(_content(s) for s in shown))
     return len(words & seen) / len(words) >= share

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 from .intent import section_facet
@@ -17,15 +18,20 @@ class _HasMetadata(Protocol):
     metadata: dict[str, Any]
 
 
+@lru_cache(maxsize=64)
+def _role_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all of a role's names: the search and the composer ask several times per question."""
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(term) for term in terms)})")
+
+
 def named_roles(question: str, role_terms: dict[str, list[str]]) -> list[str]:
     """The roles a question names, in the order it names them."""
     q = question.lower()
     first: dict[str, int] = {}
     for role, terms in role_terms.items():
-        for term in terms:
-            found = re.search(rf"(?<![\w-]){re.escape(term)}", q)
-            if found and found.start() < first.get(role, len(q) + 1):
-                first[role] = found.start()
+        found = _role_pattern(tuple(terms)).search(q) if terms else None
+        if found:
+            first[role] = found.start()
     return sorted(first, key=lambda role: first[role])
 
 

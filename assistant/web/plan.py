@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import threading
+import weakref
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -29,17 +30,18 @@ router = APIRouter()
 State = Annotated[AppState, Depends(app_state)]
 FIELDS = ("people", "stage", "budget", "goals", "have", "lang")
 LIST_FIELDS = ("goals", "have")
-_planners: dict[int, TeamPlanner] = {}
-_polishers: dict[int, SummaryPolisher] = {}
+# Per app, and gone with it (an id() key could be reused by a later app in the same process).
+_planners: weakref.WeakKeyDictionary[AppState, TeamPlanner] = weakref.WeakKeyDictionary()
+_polishers: weakref.WeakKeyDictionary[AppState, SummaryPolisher] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
 def planner_for(state: AppState) -> TeamPlanner:
     """One planner per app (it caches the active version's facts), made on first use."""
     with _lock:
-        if id(state) not in _planners:
-            _planners[id(state)] = TeamPlanner(state.settings)
-        return _planners[id(state)]
+        if state not in _planners:
+            _planners[state] = TeamPlanner(state.settings)
+        return _planners[state]
 
 
 def make_plan(state: AppState, inputs: dict[str, Any]) -> TeamPlan:
@@ -67,12 +69,11 @@ def make_plan(state: AppState, inputs: dict[str, Any]) -> TeamPlan:
 
 def _polisher_for(state: AppState) -> SummaryPolisher:
     """In LLM mode the summary may come in the model's words (plan_polish.py); blocks the calling worker thread."""
-    assistant = state.assistant
-    assert assistant is not None
+    assert state.assistant is not None  # made once per app, never replaced
     with _lock:
-        if id(assistant) not in _polishers:
-            _polishers[id(assistant)] = SummaryPolisher(assistant, state.settings.llm_first_token_timeout)
-        return _polishers[id(assistant)]
+        if state not in _polishers:
+            _polishers[state] = SummaryPolisher(state.assistant, state.settings.llm_first_token_timeout)
+        return _polishers[state]
 
 
 def _limit(state: AppState, request: Request, lang: Any) -> None:
