@@ -116,7 +116,9 @@ def test_thirty_owners_against_a_hung_model_get_the_fallback_and_nothing_is_left
     assert all(r.status_code == 200 and r.json()["fallback"] is True for r in replies), [r.text[:80] for r in replies]
     time.sleep(5)
     assert fake.open_connections == 0
-    # A thread per hung request would leave 30 behind; thread pools (asyncio's, anyio's) may keep a few idle
-    # workers for a while, and other tests' threads share this process.
-    assert len(app_threads()) <= threads_after_normal_load + 10, app_threads()
+    # A thread per hung request would leave 30 behind. Bounded pools (asyncio's default executor, which
+    # resolves the model's address, and anyio's) may keep idle workers for a while and grow further when the
+    # CPU is starved (+11 once in CI with two test workers and an eval beside them); other tests' threads
+    # share this process. Half the requests' worth stays well below the leak this looks for.
+    assert len(app_threads()) <= threads_after_normal_load + 15, [t.name for t in app_threads()]
     fake.reset()
