@@ -372,11 +372,11 @@ class Reader(threading.Thread):
         self.join(30)
 
 
-def _holds_chunks(store: IndexStore, name: str) -> bool:
-    """Whether a version being built has chunks yet; one that vanishes while we look (the ingest starting
-    over, or tidying a killed run's leftovers) holds none."""
+def _being_built_with_chunks(store: IndexStore, name: str) -> bool:
+    """Whether a version is being built and holds chunks yet; one that vanishes while we look (the ingest
+    starting over, or tidying a killed run's leftovers) is neither."""
     try:
-        return store.open(name).count() > 0
+        return store.info(name).state == "building" and store.open(name).count() > 0
     except (NotFoundError, AssistantError):
         return False
 
@@ -396,8 +396,7 @@ def test_kill_9_mid_ingest_never_disturbs_readers_and_the_next_ingest_cleans_up(
             if delay is None:  # wait until the new version holds some chunks: kill it mid-write
                 deadline = time.monotonic() + 90
                 while time.monotonic() < deadline and not killed_while_writing:
-                    building = [n for n in store.version_names() if store.info(n).state == "building"]
-                    killed_while_writing = any(_holds_chunks(store, n) for n in building)
+                    killed_while_writing = any(_being_built_with_chunks(store, n) for n in store.version_names())
                     time.sleep(0.1)
             else:
                 time.sleep(delay)
