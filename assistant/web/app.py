@@ -38,6 +38,19 @@ class ClosedRoutes:
         await self.app(scope, receive, send)
 
 
+class AfterResponse:
+    """ASGI middleware: tells the app state when an HTTP response has gone out, so work the answers do not need
+    (opening the question log) starts after the first one instead of slowing it (`AppState.responded`)."""
+
+    def __init__(self, app: ASGIApp, state: AppState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+        if scope["type"] == "http":
+            self.state.responded()
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the app and start preparing the index in the background (/healthz says 503 until it is ready).
 
@@ -64,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(ClosedRoutes)
+    app.add_middleware(AfterResponse, state=state)
     # Outermost: refuses oversized or non-text bodies first and puts the security headers on every response.
     app.add_middleware(
         GuardMiddleware, max_body_bytes=settings.max_request_bytes, frame_ancestors=settings.allowed_origins

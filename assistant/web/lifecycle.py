@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..db import Database
 
 log = logging.getLogger("assistant.web")
+LOG_OPEN_AFTER_SECONDS = 5.0  # the question log opens after the first response once ready, or this much later
 
 
 class NotReadyError(AssistantError):
@@ -46,20 +47,31 @@ class AppState:
         self.reingest = ReingestJob(settings)
         self._lock = threading.Lock()
         self._ready = threading.Event()
+        self._responded = threading.Event()  # a response went out after the index was ready
 
     def start(self) -> None:
         threading.Thread(target=self._prepare_until_ready, daemon=True, name="index-prepare").start()
 
     @asynccontextmanager
     async def lifespan(self, app: Any) -> AsyncIterator[None]:  # noqa: ARG002 - FastAPI's lifespan signature
-        """Once the app serves, open the question log in the background, after the index is ready: its
-        SQLAlchemy import then never competes with the start (an answer before that opens it and waits)."""
-        threading.Thread(target=self._open_log_when_ready, daemon=True, name="question-log").start()
+        """Open the question log in the background once the app serves: its SQLAlchemy import (~0.25 s of
+        CPU under the GIL) then never competes with the start (an answer before that opens it and waits)."""
+        threading.Thread(target=self._open_log_when_serving, daemon=True, name="question-log").start()
         yield
 
-    def _open_log_when_ready(self) -> None:
+    def _open_log_when_serving(self) -> None:
+        """After the index is ready and a first response has gone out (or LOG_OPEN_AFTER_SECONDS later).
+
+        The lifespan starts before uvicorn binds its socket; opening at once raced the first /healthz 200."""
         self._ready.wait()
+        self._responded.wait(LOG_OPEN_AFTER_SECONDS)
         self.feedback.store.open()
+
+    def responded(self) -> None:
+        """A response went out (`app.AfterResponse`): the first one after the index is ready lets the question
+        log open."""
+        if not self._responded.is_set() and self._ready.is_set():
+            self._responded.set()
 
     def wait_ready(self, timeout: float) -> bool:
         """Block until the assistant is ready (True) or `timeout` passes (False): a worker that waits here

@@ -30,7 +30,12 @@ _DOWNLOADS = Path(tempfile.mkdtemp(prefix="assistant-plans-"))
 
 
 def _goal_choices(state: AppState, lang: str) -> list[tuple[str, str]]:
-    rules, _, _ = read_rules(state.settings.knowledge_dir)
+    """Goal names from the plan rules of the active index version (those the plans are made from, already parsed
+    for the role choices); while there is no index yet, from knowledge/plan.yaml."""
+    try:
+        rules: dict[str, Any] | None = planner_for(state).source.facts().rules
+    except AssistantError:
+        rules, _, _ = read_rules(state.settings.knowledge_dir)
     goals = (rules or {}).get("goals", {})
     return [(str(goals.get(g, {}).get("name", {}).get(lang) or g), g) for g in GOALS]
 
@@ -132,9 +137,14 @@ def build_plan_tab(state: AppState) -> dict[str, Any]:
         )
 
     form = [lang, people, stage, budget, goals, have]
-    make.click(on_make, form, [output, download, links], api_visibility="private")
+    room = state.settings.chat_concurrency  # as every handler of the page (ui.py)
+    make.click(on_make, form, [output, download, links], api_visibility="private", concurrency_limit=room)
     lang.change(
-        on_lang, lang, [intro, lang, people, stage, budget, goals, have, make, download], api_visibility="private"
+        on_lang,
+        lang,
+        [intro, lang, people, stage, budget, goals, have, make, download],
+        api_visibility="private",
+        concurrency_limit=room,
     )
     return {"lang": lang, "people": people}
 
@@ -152,5 +162,6 @@ def plan_tab(state: AppState, ui_lang: gr.Radio, page: gr.Blocks) -> None:
         people = str(request.query_params.get("people", "")) if request is not None else ""
         return int(people) if people.isdigit() and len(people) < 4 else gr.skip()
 
-    ui_lang.change(follow, ui_lang, [form["lang"], tab], api_visibility="private")
-    page.load(fill_from_url, None, form["people"], api_visibility="private")
+    room = state.settings.chat_concurrency
+    ui_lang.change(follow, ui_lang, [form["lang"], tab], api_visibility="private", concurrency_limit=room)
+    page.load(fill_from_url, None, form["people"], api_visibility="private", concurrency_limit=room)

@@ -257,6 +257,10 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
             for build_tab in extra_tabs:
                 build_tab(state, ui_lang, demo)
 
+        # Every queued handler gets the chats' room (Gradio's default is 1: owners rating or switching language
+        # at once would wait on each other); each waits on I/O, not on a GPU. Given per handler, not through
+        # `demo.queue(default_concurrency_limit=…)`, which builds one more throwaway Gradio app (~0.07 s of start).
+        room = state.settings.chat_concurrency
         busy = (gr.update(visible=False), gr.update(visible=True))
         idle = (gr.update(visible=True), gr.update(visible=False))
         answering = []
@@ -267,7 +271,7 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
                 [box, chatbot, ids, ui_lang],
                 [chatbot, box, ids, saved],
                 api_visibility="private",
-                concurrency_limit=state.settings.chat_concurrency,  # Enter and Send share one pool of chats
+                concurrency_limit=room,  # Enter and Send share one pool of chats
                 concurrency_id="chat",
             )
             run.then(lambda: idle, None, [send, stop], queue=False, api_visibility="private")
@@ -279,16 +283,24 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
             None,
             [chatbot, ids, box, saved, comment_row],
             api_visibility="private",
+            concurrency_limit=room,
         )
-        chatbot.like(on_like, [ids], [comment_row, rated_id], api_visibility="private")
-        comment_send.click(on_comment, [rated_id, comment, ui_lang], [comment_row, comment], api_visibility="private")
+        chatbot.like(on_like, [ids], [comment_row, rated_id], api_visibility="private", concurrency_limit=room)
+        comment_send.click(
+            on_comment,
+            [rated_id, comment, ui_lang],
+            [comment_row, comment],
+            api_visibility="private",
+            concurrency_limit=room,
+        )
         ui_lang.change(
             switch_language,
             [ui_lang, box],
             [title, chatbot, box, send, stop, clear, comment, comment_send, examples_en, examples_nl, ui_lang, counter],
             api_visibility="private",
+            concurrency_limit=room,
         )
-        demo.load(restore, saved, [chatbot, ids], api_visibility="private")
+        demo.load(restore, saved, [chatbot, ids], api_visibility="private", concurrency_limit=room)
         # The interface language follows the browser's until the owner picks one.
         demo.load(
             None,
@@ -296,8 +308,7 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
             ui_lang,
             js=LANGUAGE_FROM_URL_OR_BROWSER,
         )
-    # Other handlers (ratings, the plan tab) get the same room; each waits on I/O, not on a GPU.
-    return demo.queue(default_concurrency_limit=state.settings.chat_concurrency)
+    return demo
 
 
 class _nothing:
