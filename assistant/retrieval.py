@@ -292,22 +292,22 @@ class HybridSearch:
         return {cid: 1.0 - float(d) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)}
 
     def _off_topic(self) -> np.ndarray:
-        """The off-topic examples' vectors, embedded once per process (50 short sentences, ~0.3 s)."""
+        """The off-topic examples' vectors, once per process: stored with the version at ingest (indexer), so
+        only examples missing there (an older version, examples edited since) are embedded."""
         if self._off_topic_vectors is None:
             with self._lock:
                 if self._off_topic_vectors is None:
-                    vectors = self.embeddings.embed_documents(list(OFF_TOPIC_EXAMPLES))
-                    self._off_topic_vectors = np.asarray(vectors, dtype=np.float32)
+                    self._off_topic_vectors = self.reader.unit_vectors(list(OFF_TOPIC_EXAMPLES))
         return self._off_topic_vectors
 
     def _topics(self) -> tuple[np.ndarray, np.ndarray]:
-        """Covered and uncovered topic descriptions (scope_topics.yaml), embedded once per process."""
+        """Covered and uncovered topic descriptions (scope_topics.yaml), once per process, like `_off_topic`."""
         if self._topic_vectors is None:
             with self._lock:
                 if self._topic_vectors is None:
                     topics = load_topics()
-                    covered = np.asarray(self.embeddings.embed_documents(list(topics.covered)), dtype=np.float32)
-                    uncovered = np.asarray(self.embeddings.embed_documents(list(topics.uncovered)), dtype=np.float32)
+                    covered = self.reader.unit_vectors(list(topics.covered))
+                    uncovered = self.reader.unit_vectors(list(topics.uncovered))
                     self._topic_vectors = (covered, uncovered)
         return self._topic_vectors
 

@@ -12,6 +12,7 @@ from assistant.embeddings import make_embeddings
 from assistant.indexer import run_ingest
 from assistant.sentences import unit_texts
 from assistant.service import Assistant
+from assistant.signals import OFF_TOPIC_EXAMPLES, load_topics
 from assistant.store import VECTORS_PREFIX, IndexStore
 
 QUESTIONS = [
@@ -39,6 +40,17 @@ def test_every_sentence_item_and_heading_of_the_version_has_a_stored_vector(sett
     assert wanted <= set(table)
     dims = {v.shape for v in table.values()}
     assert len(dims) == 1
+
+
+def test_the_texts_every_question_is_compared_with_are_stored_too(settings):
+    """The off-topic examples and topic descriptions: a starting server finds them instead of embedding them."""
+    store = IndexStore(settings)
+    table = store.unit_vectors(store.active_name())
+    topics = load_topics()
+    assert {*OFF_TOPIC_EXAMPLES, *topics.covered, *topics.uncovered} <= set(table)
+    engine = Assistant(settings).search_engine
+    engine.search("warm up")
+    assert np.array_equal(engine._off_topic(), np.stack([table[x] for x in OFF_TOPIC_EXAMPLES]))
 
 
 def test_stored_vectors_are_the_embedding_models_own(settings):
