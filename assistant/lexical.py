@@ -84,10 +84,15 @@ def _stopwords(lang: str) -> frozenset[str]:
 
 def tokenize(text: str, lang: str, vocabulary: set[str] | None = None) -> list[str]:
     """Built once per chunk at load and once per language per question: stemmer and stop list are cached."""
+    return _tokens(_words(text), lang, vocabulary)
+
+
+def _tokens(words: list[str], lang: str, vocabulary: set[str] | None) -> list[str]:
+    """`tokenize` from the text's words (the index splits each chunk into words once, for both uses)."""
     stemmer = _stemmer(lang)
     stop = _stopwords(lang)
     spelt = _SHORTHAND.get(lang, {})
-    words = [spelt.get(w, w) for w in _words(text)]
+    words = [spelt.get(w, w) for w in words]
     words = [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
     if vocabulary and lang == "nl":
         words += [part for w in words for part in split_compound(w, vocabulary) if part not in stop]
@@ -103,9 +108,10 @@ class LexicalIndex:
         self._vocabulary: dict[str, set[str]] = {}
         for lang in sorted(set(langs)):
             positions = np.array([i for i, lg in enumerate(langs) if lg == lang])
-            vocabulary = {w for i in positions for w in _words(texts[i]) if len(w) >= 3}
+            words = [_words(texts[i]) for i in positions]
+            vocabulary = {w for chunk in words for w in chunk if len(w) >= 3}
             self._vocabulary[lang] = vocabulary
-            corpus = [tokenize(texts[i], lang, vocabulary) for i in positions]
+            corpus = [_tokens(chunk, lang, vocabulary) for chunk in words]
             retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
             self._by_lang[lang] = (retriever, positions)

@@ -151,7 +151,8 @@ def _alternation(words: list[str]) -> re.Pattern[str]:
 
 @functools.cache
 def load_topics(path: Path = TOPICS_FILE) -> Topics:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # libyaml's safe loader when PyYAML has it: 2 ms instead of 25 on every start (same result for this file)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     uncovered = data["uncovered"]
     return Topics(
         covered=tuple(data["covered"]),
