@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import AppServer, free_port
+from conftest import AppServer, free_port, local_server
 
 from assistant.config import ROOT
 from assistant.store import IndexStore
@@ -78,12 +78,8 @@ def test_admin_status_hides_what_a_killed_ingest_left(built_index, tmp_path):
     store.new_version({"embedding": "use", "chunks": 3})  # what a kill -9 mid-ingest leaves: state "building"
     partial = [n for n in store.version_names() if store.info(n).state == "building"]
     assert len(partial) == 1
-    server = AppServer(data, env={"ASSISTANT_ADMIN_TOKEN": "t0ken"})
-    try:
-        server.wait_ready()
+    with local_server(data, admin_token="t0ken") as server:  # the app in this process: its answer is tested
         body = httpx.get(f"{server.url}/api/admin/status", headers={"Authorization": "Bearer t0ken"}).json()
-    finally:
-        server.stop()
     assert partial[0] not in body["versions"] and body["unfinished"] == partial
     assert body["active_version"] in body["versions"]
 
