@@ -15,12 +15,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import pytest
+from assistant.environment import offline_environment
 
-from assistant.config import ROOT, Settings
-from assistant.indexer import run_ingest
-from assistant.service import Assistant
+# Before numpy loads (assistant.indexer below): one BLAS thread in the test processes, as in the app's own
+# (assistant/environment.py). Spinning BLAS threads after each small product took a core from the other
+# xdist worker: 150 gold questions in one process cost 12.7 s of CPU with the default threads, 1.9 s with one.
+offline_environment()
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+from assistant.config import ROOT, Settings  # noqa: E402
+from assistant.indexer import run_ingest  # noqa: E402
+from assistant.service import Assistant  # noqa: E402
 
 try:  # real redis-server / PostgreSQL session fixtures (tests/services.py)
     from services import postgres_url, redis_url  # noqa: F401
@@ -290,9 +297,9 @@ def browser():
 # and the short files fill in at the end, so the two workers finish together. (`--no-loadscope-reorder` keeps
 # this order; xdist would otherwise hand out the files with the most tests first.)
 LONG_FILES = (
-    "test_faults.py",
-    "test_packaging.py",
     "test_fake_llm.py",
+    "test_packaging.py",
+    "test_faults.py",
     "test_server_mode.py",
     "test_eval.py",
     "test_browser.py",
