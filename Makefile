@@ -52,12 +52,15 @@ lint: $(STAMP)
 # browsers, servers and subprocesses much of the time; `--dist loadfile` keeps each test file on one worker,
 # so a module's own server starts once; tests/conftest.py names the files whose tests are spread one by one,
 # and `--no-loadscope-reorder` keeps its order, files that need no index first, then longest first).
-# The tests start from that same index too (TEST_INDEX, once the ingest has written its exit code to TEST_INDEX_DONE) instead of embedding it again. Each job's output is
-# shown when it ends; any failure, in a job or in pytest, fails `make test`.
+# The tests start from that same index too (TEST_INDEX, once the ingest has written its exit code to
+# TEST_INDEX_DONE) instead of embedding it again. Each job's output is shown when it ends; any failure, in a
+# job or in pytest, fails `make test`. Every job runs with one BLAS thread, as the app does (assistant/environment.py): on two cores, idle BLAS threads spin and take the
+# core another job needs (the ingest alone: 31 s of CPU with the default threads, 6 s with one).
 test: $(STAMP) services axe
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	@logs=$$(mktemp -d); status=0; \
+	@export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; \
+	  logs=$$(mktemp -d); status=0; \
 	  $(VENV)/bin/mypy assistant >$$logs/mypy.log 2>&1 & mypy=$$!; \
 	  ( if $(VENV)/bin/python ingest.py >$$logs/ingest.log 2>&1; then rc=0; else rc=$$?; fi; \
 	    echo $$rc >$$logs/ingest.rc.tmp; mv $$logs/ingest.rc.tmp $$logs/ingest.rc; exit $$rc ) & ingest=$$!; \
