@@ -16,6 +16,7 @@ import pytest
 from conftest import AppServer, free_port, local_server
 
 from assistant.config import ROOT
+from assistant.environment import SERVER_THREADS
 from assistant.store import IndexStore
 from tests.conftest import KNOWLEDGE, make_settings
 
@@ -43,7 +44,10 @@ def mounts(tmp_path):
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    return {"ASSISTANT_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **extra}
+    """A bare environment, with one BLAS thread as the app sets for itself (the ingest here embeds until the
+    disk is full: spinning BLAS threads cost the other test worker its core)."""
+    base = {"ASSISTANT_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    return {**base, **SERVER_THREADS, **extra}
 
 
 def test_read_only_data_dir_one_message_for_ingest_and_app(mounts, built_index):
