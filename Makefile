@@ -50,20 +50,24 @@ lint: $(STAMP)
 # ruff first (seconds, and most failures are there); then, side by side: mypy; one real `python ingest.py`
 # followed by bench/chain.py on a copy of its index; and pytest on two workers (pytest-xdist: the tests wait on
 # browsers, servers and subprocesses much of the time; `--dist loadfile` keeps each test file on one worker,
-# so a module's own server starts once). The tests start from that same index too (TEST_INDEX, once the
-# ingest has written its exit code to TEST_INDEX_DONE) instead of embedding it again. Each job's output is
-# shown when it ends; any failure, in a job or in pytest, fails `make test`.
+# so a module's own server starts once; tests/conftest.py names the files whose tests are spread one by one,
+# and `--no-loadscope-reorder` keeps its order, files that need no index first, then longest first).
+# The tests start from that same index too (TEST_INDEX, once the ingest has written its exit code to
+# TEST_INDEX_DONE) instead of embedding it again. Each job's output is shown when it ends; any failure, in a
+# job or in pytest, fails `make test`. Every job runs with one BLAS thread, as the app does (assistant/environment.py): on two cores, idle BLAS threads spin and take the
+# core another job needs (the ingest alone: 31 s of CPU with the default threads, 6 s with one).
 test: $(STAMP) services axe
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	@logs=$$(mktemp -d); status=0; \
+	@export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; \
+	  logs=$$(mktemp -d); status=0; \
 	  $(VENV)/bin/mypy assistant >$$logs/mypy.log 2>&1 & mypy=$$!; \
 	  ( if $(VENV)/bin/python ingest.py >$$logs/ingest.log 2>&1; then rc=0; else rc=$$?; fi; \
 	    echo $$rc >$$logs/ingest.rc.tmp; mv $$logs/ingest.rc.tmp $$logs/ingest.rc; exit $$rc ) & ingest=$$!; \
 	  ( while [ ! -e $$logs/ingest.rc ]; do sleep 1; done; \
 	    $(VENV)/bin/python bench/chain.py --n 10 --index data ) >$$logs/chain.log 2>&1 & chain=$$!; \
 	  TEST_INDEX=$(CURDIR)/data TEST_INDEX_DONE=$$logs/ingest.rc \
-	    $(VENV)/bin/python -m pytest -q -n 2 --dist loadfile --durations=15 || status=1; \
+	    $(VENV)/bin/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15 || status=1; \
 	  for job in mypy:$$mypy ingest:$$ingest chain:$$chain; do \
 	    name=$${job%%:*}; if wait $${job#*:}; then rc=0; else rc=$$?; fi; \
 	    echo "--- $$name (exit $$rc)"; cat $$logs/$$name.log; \

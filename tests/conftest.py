@@ -15,12 +15,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import pytest
+from assistant.environment import offline_environment
 
-from assistant.config import ROOT, Settings
-from assistant.indexer import run_ingest
-from assistant.service import Assistant
+# Before numpy loads (assistant.indexer below): one BLAS thread in the test processes, as in the app's own
+# (assistant/environment.py). Spinning BLAS threads after each small product took a core from the other
+# xdist worker: 150 gold questions in one process cost 12.7 s of CPU with the default threads, 1.9 s with one.
+offline_environment()
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+from assistant.config import ROOT, Settings  # noqa: E402
+from assistant.indexer import run_ingest  # noqa: E402
+from assistant.service import Assistant  # noqa: E402
 
 try:  # real redis-server / PostgreSQL session fixtures (tests/services.py)
     from services import postgres_url, redis_url  # noqa: F401
@@ -281,28 +288,61 @@ def browser():
         b.close()
 
 
-# The longest test files (tens of seconds each of processes, servers and browsers), longest first. `make test`
-# runs pytest-xdist with `--dist loadfile`, which hands out whole files in collection order: starting with
-# these lets the short files fill in at the end, so the two workers finish together.
+# How `make test` spreads the suite over its two pytest-xdist workers (`--dist loadfile --no-loadscope-reorder`):
+# xdist hands out one unit at a time, in collection order, to whichever worker is free. A unit is a test file,
+# so a module's own server starts once, except in SPLIT_FILES: their tests share no module fixture (each
+# starts its own processes or servers), so each is a unit of its own and the two workers share a long file.
+# Order: first the units that need no index (`make test` runs the real ingest beside pytest and the index
+# tests wait for it: these fill that wait), then the rest; within each, the long files first, longest first,
+# and the short files fill in at the end, so the two workers finish together. (`--no-loadscope-reorder` keeps
+# this order; xdist would otherwise hand out the files with the most tests first.)
 LONG_FILES = (
+    "test_fake_llm.py",
+    "test_packaging.py",
     "test_faults.py",
-    "test_a11y.py",
+    "test_server_mode.py",
+    "test_eval.py",
     "test_browser.py",
     "test_hardening.py",
-    "test_concurrency.py",
     "test_state.py",
+    "test_llm.py",
     "test_reingest.py",
-    "test_eval.py",
-    "test_answers.py",
+    "test_concurrency.py",
+    "test_scope.py",
+    "test_a11y.py",
     "test_admin.py",
+    "test_unit_vectors.py",
+    "test_units.py",
+    "test_plan_web.py",
 )
+SPLIT_FILES = {"test_faults.py", "test_state.py", "test_llm.py", "test_reingest.py", "test_scope.py", "test_units.py"}
+
+
+def unit_of(nodeid: str) -> str:
+    """The unit of work xdist hands out whole (see above): the test file, or in SPLIT_FILES the test."""
+    path = nodeid.split("::", 1)[0]
+    return nodeid if path.rsplit("/", 1)[-1] in SPLIT_FILES else path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the units of `unit_of`."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Units(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of(nodeid)
+
+    return Units(config, log)
 
 
 def pytest_collection_modifyitems(config, items):  # noqa: ARG001
     """Every test that drives chromium carries the `browser` marker (`-m "not browser"` skips them all);
-    the long files go first (LONG_FILES), each file's tests keep their order."""
+    the units are put in the order above (each file's tests keep their order)."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    waits = {unit_of(item.nodeid) for item in items if "built_index" in getattr(item, "fixturenames", ())}
     rank = {name: i for i, name in enumerate(LONG_FILES)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FILES)))
+    items.sort(key=lambda item: (unit_of(item.nodeid) in waits, rank.get(item.path.name, len(LONG_FILES))))

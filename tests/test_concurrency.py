@@ -1,6 +1,7 @@
 """Several owners chatting on the page at once are served side by side, not one after another.
 
-The real app on a real port in LLM mode, against the local model server taking ~2 s per answer; two chats go
+The real app (the factory's, served by uvicorn in this process: what is tested is Gradio's queue, not the
+process) on a real port in LLM mode, against the local model server taking ~2 s per answer; two chats go
 through Gradio's own queue (/gradio_api/call/<handler>, what the page uses). The assertion is about order, not
 about seconds: the second chat's answer starts streaming before the first one's has finished.
 """
@@ -13,16 +14,16 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import AppServer
+from tests.conftest import LocalServer
 from tests.fake_llm import FakeLLM
 
-LLM_ENV = {
-    "ASSISTANT_LLM_MODEL": "fake-model",
-    "ASSISTANT_LLM_FIRST_TOKEN_TIMEOUT": "10",
-    "ASSISTANT_LLM_READ_TIMEOUT": "10",
-    "ASSISTANT_LLM_MAX_RETRIES": "0",
-    "ASSISTANT_LLM_BREAKER_FAILURES": "100",
-    "ASSISTANT_RATE_LIMIT_PER_MINUTE": "100",
+LLM_SETTINGS = {
+    "llm_model": "fake-model",
+    "llm_first_token_timeout": 10,
+    "llm_read_timeout": 10,
+    "llm_max_retries": 0,
+    "llm_breaker_failures": 100,
+    "rate_limit_per_minute": 100,
 }
 QUESTIONS = ("Which KPIs for customer service?", "Who do we hire first for marketing?")
 
@@ -68,8 +69,8 @@ def slow_model():
         yield fake
 
 
-def _app(built_index, fake: FakeLLM, **env: str) -> AppServer:
-    return AppServer(built_index, env={**LLM_ENV, "ASSISTANT_OPENAI_BASE_URL": str(fake.base_url), **env})
+def _app(built_index, fake: FakeLLM, **overrides) -> LocalServer:
+    return LocalServer(built_index, **{**LLM_SETTINGS, "openai_base_url": str(fake.base_url), **overrides})
 
 
 def test_two_chats_on_the_page_stream_at_the_same_time(built_index, slow_model):
@@ -84,7 +85,7 @@ def test_two_chats_on_the_page_stream_at_the_same_time(built_index, slow_model):
 
 def test_with_a_limit_of_one_the_second_chat_waits(built_index, slow_model):
     """The setting is what makes the difference: set to 1 (Gradio's default), chats queue behind each other."""
-    server = _app(built_index, slow_model, ASSISTANT_CHAT_CONCURRENCY="1")
+    server = _app(built_index, slow_model, chat_concurrency=1)
     try:
         server.wait_ready()
         first, second = _two_chats_at_once(server.url)

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import AppServer, free_port
+from conftest import AppServer, free_port, local_server
 
 from assistant.config import ROOT
+from assistant.environment import SERVER_THREADS
 from assistant.store import IndexStore
 from tests.conftest import KNOWLEDGE, make_settings
 
@@ -43,7 +44,10 @@ def mounts(tmp_path):
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    return {"ASSISTANT_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **extra}
+    """A bare environment, with one BLAS thread as the app sets for itself (the ingest here embeds until the
+    disk is full: spinning BLAS threads cost the other test worker its core)."""
+    base = {"ASSISTANT_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    return {**base, **SERVER_THREADS, **extra}
 
 
 def test_read_only_data_dir_one_message_for_ingest_and_app(mounts, built_index):
@@ -78,12 +82,8 @@ def test_admin_status_hides_what_a_killed_ingest_left(built_index, tmp_path):
     store.new_version({"embedding": "use", "chunks": 3})  # what a kill -9 mid-ingest leaves: state "building"
     partial = [n for n in store.version_names() if store.info(n).state == "building"]
     assert len(partial) == 1
-    server = AppServer(data, env={"ASSISTANT_ADMIN_TOKEN": "t0ken"})
-    try:
-        server.wait_ready()
+    with local_server(data, admin_token="t0ken") as server:  # the app in this process: its answer is tested
         body = httpx.get(f"{server.url}/api/admin/status", headers={"Authorization": "Bearer t0ken"}).json()
-    finally:
-        server.stop()
     assert partial[0] not in body["versions"] and body["unfinished"] == partial
     assert body["active_version"] in body["versions"]
 
