@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .config import Settings
+from .environment import offline_environment
 from .errors import AssistantError
 from .texts import t
 
@@ -232,9 +233,6 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from .environment import offline_environment
-
-    offline_environment()  # before .web loads numpy, Chroma and Gradio: they read it once
     from .web import serve
 
     serve(settings, host=args.host, port=args.port)
@@ -335,6 +333,9 @@ def _positive_int(raw: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Every command (ingest, ask, eval as much as serve): one BLAS thread and no telemetry, set before numpy,
+    # Chroma and Gradio load. Spinning BLAS threads cost an ingest 5x its CPU beside another busy process.
+    offline_environment()
     args = build_parser().parse_args(argv)
     for name, value in vars(args).items():
         if not _is_text(value):

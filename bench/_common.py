@@ -12,6 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.environment import offline_environment  # noqa: E402
+
+offline_environment()  # one BLAS thread, as the app: measure what it runs (before the imports below load numpy)
+
 from assistant.config import Settings  # noqa: E402
 from assistant.indexer import run_ingest  # noqa: E402
 
