@@ -176,3 +176,18 @@ def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
         Unit("Beide zijn signalen.", 2, 1, False, None),
     ]
     assert [u.order for u in _pick([(beide[1], 0.9), (beide[0], 0.1)], budget=30, max_units=1, context=beide)] == [0, 1]
+
+
+def test_a_two_part_question_about_one_role_answers_both_parts(assistant):
+    """What the role does and how to judge it: the duties and the KPIs, each part answered."""
+    for question, duty, kpi in [
+        ("What does an e-commerce manager do, and how do I see he performs well?", r"strategy", r"AOV|CAC"),
+        ("wat doet een ux/ui designer precies en waar reken ik die op af", r"Webflow", r"(?i)bounce"),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(duty, answer) and re.search(kpi, answer), answer
+
+
+def test_why_about_one_problem_is_led_by_that_problem_not_a_general_cause(assistant):
+    answer = assistant.ask("we paid a lot for a nice webflow site and it still doesnt sell, why").answer
+    assert re.search(r"shop window", answer) and re.search(r"team problem", answer), answer
