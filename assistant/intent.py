@@ -26,7 +26,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "hiring": (
         re.compile(
             r"\b(when|wanneer|in dienst|inhuren|aannemen|neem ik .* aan|hire|hiring|freelance|"
-            r"outsourc|uitbeste|in-?house|employ|vast contract|part-?time|parttime)",
+            r"outsourc|uitbeste|in[- ]?house|employ|vast contract|part-?time|parttime)",
             re.I,
         ),
         re.compile(r"\b(when to hire|wanneer neem je)", re.I),
@@ -84,7 +84,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "recruiting": (  # how to recruit: the checklist's recruiting step
         re.compile(
             r"\b(job (description|ad|advert|post\w*)|functieomschrijving|functiebeschrijving|vacature\w*|"
-            r"post the job|recruit\w*|werven|werving\w*)",
+            r"post the job|recruit\w*|werven|werving\w*|vacanc\w*|job (opening|posting|listing|ad)s?)",
             re.I,
         ),
         re.compile(r"(start recruiting|begin met werven)", re.I),

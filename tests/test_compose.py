@@ -191,3 +191,11 @@ def test_a_two_part_question_about_one_role_answers_both_parts(assistant):
 def test_why_about_one_problem_is_led_by_that_problem_not_a_general_cause(assistant):
     answer = assistant.ask("we paid a lot for a nice webflow site and it still doesnt sell, why").answer
     assert re.search(r"shop window", answer) and re.search(r"team problem", answer), answer
+
+
+def test_plain_english_for_recruiting_and_in_house_finds_those_sections(assistant):
+    """ "Post a vacancy" is the recruiting step (its channels); "in house" without a hyphen is about who to keep."""
+    answer = assistant.ask("where do I post a vacancy for e-commerce people?").answer
+    assert "LinkedIn" in answer, answer
+    answer = assistant.ask("which roles are best kept in house and why").answer
+    assert re.search(r"(?i)continuity|oversight", answer), answer
