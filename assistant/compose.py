@@ -30,6 +30,8 @@ RUNNER_UP_MARGIN = 0.05  # a second passage scored within this of the first gets
 RUNNER_UP_WORDS = 110
 RUNNER_UP_WHOLE_WORDS = 160
 ANSWER_WORDS = 250
+SHORT_WORDS = 120  # an answer shorter than this takes more of the next passage, up to FILL_WORDS
+FILL_WORDS = 165
 ENOUGH_WORDS = 175  # an answer this long takes no further passage: about 120-200 words, unless a full list
 LEAD_MARGIN = 0.05  # a later sentence opens the answer only when this much closer to the question
 HEADING_MARGIN = 0.10  # the heading (a label, not a sentence) shows unless the first sentence is this much closer
@@ -290,10 +292,12 @@ def compose_offline(
         shown = [index_of[id(u)] for _, units in sections for u in units]
         shown_texts = [all_units[j].text for j in shown]
         close = part or (i == order[1] and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN)
+        # an answer under the 120-200 words aimed for takes more of the next passage, up to ENOUGH_WORDS
+        fill = 0 if close or wants_list or total - budget >= SHORT_WORDS else FILL_WORDS - (total - budget)
         candidates = [
             (u, s)
             for u, s in by_hit[i]
-            if (close or other_role or s >= best_primary - 0.12)
+            if (close or fill or other_role or s >= best_primary - 0.12)
             and not u.text.endswith(":")
             and not repeats(vectors[index_of[id(u)]], vectors[shown])
             and not covered(u.text, shown_texts)
@@ -309,6 +313,8 @@ def compose_offline(
         whole_words = RUNNER_UP_WORDS if part else RUNNER_UP_WHOLE_WORDS  # a further part of the question: brief
         if close and sum(_words(u.text) for u in whole) <= min(budget, whole_words):
             picked = whole  # a close second that is short is shown whole, like the first: lists stay complete
+        elif fill:
+            picked = _pick(candidates, budget=min(budget, fill), max_units=4, context=[u for u, _ in by_hit[i]])
         elif close or (other_role and "duties" in asked):  # "what do X and Y do": room to say what Y does
             section = [u for u, _ in by_hit[i]]
             picked = _pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=5, context=section)

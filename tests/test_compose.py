@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from assistant.compose import Unit, _pick
+from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
 
 
@@ -199,3 +200,10 @@ def test_plain_english_for_recruiting_and_in_house_finds_those_sections(assistan
     assert "LinkedIn" in answer, answer
     answer = assistant.ask("which roles are best kept in house and why").answer
     assert re.search(r"(?i)continuity|oversight", answer), answer
+
+
+def test_a_short_first_section_is_followed_by_enough_of_the_next_to_answer(assistant):
+    """A first section under ~120 words leaves room: the next passage says who to hire, not just one line."""
+    answer = assistant.ask("our traffic is basically dead, which role should I hire first?").answer
+    assert re.search(r"(?i)digital market", answer), answer
+    assert count_words(answer) >= 120, answer
