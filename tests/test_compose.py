@@ -207,3 +207,16 @@ def test_a_short_first_section_is_followed_by_enough_of_the_next_to_answer(assis
     answer = assistant.ask("our traffic is basically dead, which role should I hire first?").answer
     assert re.search(r"(?i)digital market", answer), answer
     assert count_words(answer) >= 120, answer
+
+
+def test_the_same_kpi_in_other_words_is_shown_once():
+    """Two list items with the same bold label that say nearly the same thing are one fact; the same label
+    saying something else stays."""
+    texts = [
+        "- **CSAT:** after a contact, ask customers to rate their satisfaction; CSAT is the share of good ratings.",
+        "- **CSAT:** how satisfied customers are after contact, usually measured with a short survey.",
+        "- **Logistics:** needs to hear about big campaigns in advance.",
+    ]
+    vectors = np.array([[1.0, 0.0], [0.75, 0.66], [0.0, 1.0]], dtype=np.float32)
+    assert distinct(texts, vectors) == [0, 2]
+    assert distinct(texts[:2], np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)) == [0, 1]
