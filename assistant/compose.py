@@ -30,10 +30,16 @@ RUNNER_UP_MARGIN = 0.05  # a second passage scored within this of the first gets
 RUNNER_UP_WORDS = 110
 RUNNER_UP_WHOLE_WORDS = 160
 ANSWER_WORDS = 250
+SHORT_WORDS = 120  # an answer shorter than this takes more of the next passage, up to FILL_WORDS
+FILL_WORDS = 165
 ENOUGH_WORDS = 175  # an answer this long takes no further passage: about 120-200 words, unless a full list
 LEAD_MARGIN = 0.05  # a later sentence opens the answer only when this much closer to the question
 HEADING_MARGIN = 0.10  # the heading (a label, not a sentence) shows unless the first sentence is this much closer
 LIST_WORDS = 320  # a question that asks for a whole list (all causes, roles, steps, results) gets it
+
+# the parts of a role page a question can ask for together ("what does X do and how do I judge X");
+# "hiring" and "causes" are left out: "hire" and "why" also appear in questions that ask one thing
+ROLE_PARTS = {"kpis", "duties", "skills", "collaboration"}
 
 _ASKS_FOR_LIST = re.compile(
     r"\b(what are the|which (roles|steps|causes|kpis?)|all (the )?(roles|steps|causes|results)|list|"
@@ -100,6 +106,22 @@ def _asked_for_another_role(pool: list[Hit], i: int, shown: list[int], asked: se
     if not role or role not in named or section_facet(_doc(pool[i]), _sec(pool[i])) not in asked:
         return False
     return all(pool[j].metadata.get("role_id") != role for j in shown if j >= 0)
+
+
+def _another_part(
+    pool: list[Hit], i: int, shown: list[int], asked: set[str], named: list[str], role_terms: dict[str, list[str]]
+) -> bool:
+    """A section about a role the question names, of a kind it asks for that no shown section gives yet:
+    "what does the manager do and how do I see he performs well" gets the KPIs after the duties, even past
+    the usual length. A question naming no role ("the results, with numbers") asks one thing."""
+    facet = section_facet(_doc(pool[i]), _sec(pool[i]))
+    roles = [str(pool[i].metadata.get("role_id"))] if pool[i].metadata.get("role_id") else []
+    roles = roles or named_roles(_sec(pool[i]), role_terms)
+    return (
+        facet in asked & ROLE_PARTS
+        and bool(set(roles) & set(named))
+        and all(section_facet(_doc(pool[j]), _sec(pool[j])) != facet for j in shown if j >= 0)
+    )
 
 
 def _about_other_roles(hit: Hit, asked: set[str], named: list[str], role_terms: dict[str, list[str]]) -> bool:
@@ -251,9 +273,15 @@ def compose_offline(
 
     for i in order[1:]:
         other_role = _asked_for_another_role(pool, i, [j for j, _ in sections], asked, named)
+        shown_hits = [j for j, _ in sections]
+        part = len(asked) > 1 and _another_part(pool, i, shown_hits, asked, named, role_terms or {})
         if named and not other_role and _about_other_roles(pool[i], asked, named, role_terms or {}):
             continue
-        if i not in by_hit or budget < 25 or (not wants_list and total - budget >= ENOUGH_WORDS and not other_role):
+        if (
+            i not in by_hit
+            or budget < 25
+            or (not wants_list and total - budget >= ENOUGH_WORDS and not (other_role or part))
+        ):
             continue
         if pool[i].metadata.get("section") == pool[first].metadata.get("section") and pool[i].metadata.get(
             "doc_id"
@@ -263,11 +291,13 @@ def compose_offline(
             continue  # already a line of the series
         shown = [index_of[id(u)] for _, units in sections for u in units]
         shown_texts = [all_units[j].text for j in shown]
-        close = i == order[1] and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN
+        close = part or (i == order[1] and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN)
+        # an answer under the 120-200 words aimed for takes more of the next passage, up to ENOUGH_WORDS
+        fill = 0 if close or wants_list or total - budget >= SHORT_WORDS else FILL_WORDS - (total - budget)
         candidates = [
             (u, s)
             for u, s in by_hit[i]
-            if (close or other_role or s >= best_primary - 0.12)
+            if (close or fill or other_role or s >= best_primary - 0.12)
             and not u.text.endswith(":")
             and not repeats(vectors[index_of[id(u)]], vectors[shown])
             and not covered(u.text, shown_texts)
@@ -280,8 +310,11 @@ def compose_offline(
             for u, _ in by_hit[i]
             if not repeats(vectors[index_of[id(u)]], vectors[shown]) and not covered(u.text, shown_texts)
         ]
-        if close and sum(_words(u.text) for u in whole) <= min(budget, RUNNER_UP_WHOLE_WORDS):
+        whole_words = RUNNER_UP_WORDS if part else RUNNER_UP_WHOLE_WORDS  # a further part of the question: brief
+        if close and sum(_words(u.text) for u in whole) <= min(budget, whole_words):
             picked = whole  # a close second that is short is shown whole, like the first: lists stay complete
+        elif fill:
+            picked = _pick(candidates, budget=min(budget, fill), max_units=4, context=[u for u, _ in by_hit[i]])
         elif close or (other_role and "duties" in asked):  # "what do X and Y do": room to say what Y does
             section = [u for u, _ in by_hit[i]]
             picked = _pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=5, context=section)

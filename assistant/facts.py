@@ -17,6 +17,7 @@ import numpy as np
 NEAR_DUPLICATE = 0.92  # cosine above which two sentences are the same fact in other words
 SAME_WORDS = 0.8  # share of shared words (Jaccard) above which two sentences are the same fact
 SAME_LABEL = 0.4  # with the same bold label, this share of shared words already makes it the same fact
+SAME_LABEL_VECTOR = 0.7  # with the same bold label, sentence vectors this close already make it the same fact
 REPEAT_LIMIT = 0.8  # cosine above which a runner-up sentence only restates what the answer already says
 COVERED = 0.75  # share of a sentence's content words the answer already has, above which it is a summary of it
 
@@ -55,6 +56,12 @@ def distinct(texts: list[str], vectors: np.ndarray | None = None) -> list[int]:
             and any(label(texts[j]) == lab and _jaccard(k, key(texts[j])) >= SAME_LABEL for j in kept)
         ):
             continue  # the same KPI explained again; the same label saying something else (another role) stays
+        if (
+            lab
+            and vectors is not None
+            and any(label(texts[j]) == lab and float(vectors[j] @ vectors[i]) >= SAME_LABEL_VECTOR for j in kept)
+        ):
+            continue  # the same KPI explained in other words ("how satisfied …" / "ask customers to rate …")
         if any(_jaccard(k, key(texts[j])) >= SAME_WORDS for j in kept):
             continue
         if vectors is not None and kept and float((vectors[kept] @ vectors[i]).max()) >= NEAR_DUPLICATE:

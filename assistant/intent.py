@@ -15,7 +15,9 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "kpis": (
         re.compile(
             r"\b(kpi|metric|measure|meten|meet ik|cijfers|numbers|targets?|doelen halen|goed werk|"
-            r"good job|presteert|perform|beoordeel|judge|evaluate|succes|afrekenen|how do i (know|tell) if|"
+            r"good job|presteert|perform|beoordeel|judge|evaluate|succes|afrekenen|"
+            r"waarop reken|reken\w* .{0,25}\bop af\b|"
+            r"how do i (know|tell) if|"
             r"hoe weet ik of|hoe zie ik of)",
             re.I,
         ),
@@ -82,7 +84,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "recruiting": (  # how to recruit: the checklist's recruiting step
         re.compile(
             r"\b(job (description|ad|advert|post\w*)|functieomschrijving|functiebeschrijving|vacature\w*|"
-            r"post the job|recruit\w*|werven|werving\w*)",
+            r"post the job|recruit\w*|werven|werving\w*|vacanc\w*|job (opening|posting|listing|ad)s?)",
             re.I,
         ),
         re.compile(r"(start recruiting|begin met werven)", re.I),

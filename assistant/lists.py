@@ -26,6 +26,7 @@ _KIND = {"cause": "cause", "oorzaak": "cause", "step": "step", "stap": "step", "
 MIN_SERIES = 3  # fewer sections than this are not a list worth spelling out
 # facets (intent.py) that name a part of a guide, which may lead an answer in place of the best hit
 GUIDE_PARTS = {"results", "causes", "lessons", "consequences", "roster", "hires", "communication", "recruiting"}
+LEAD_SCORE_MARGIN = 0.2  # a hit of the asked kind leads only when it scores about as well as the best hit
 _ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b", re.IGNORECASE)
 
 
@@ -62,7 +63,9 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
         return 0
     for n, hit in enumerate(hits[1:], start=1):
         if _facet(hit) in facets:
-            return n
+            # "why doesn't my Webflow site sell" is answered by the section on exactly that, not by a general
+            # cause that scored far below it
+            return n if hit.score >= hits[0].score - LEAD_SCORE_MARGIN else 0
     for n, hit in enumerate(siblings):
         if _facet(hit) in facets:
             return len(hits) + n

@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from assistant.compose import Unit, _pick
+from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
 
 
@@ -176,3 +177,44 @@ def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
         Unit("Beide zijn signalen.", 2, 1, False, None),
     ]
     assert [u.order for u in _pick([(beide[1], 0.9), (beide[0], 0.1)], budget=30, max_units=1, context=beide)] == [0, 1]
+
+
+def test_a_two_part_question_about_one_role_answers_both_parts(assistant):
+    """What the role does and how to judge it: the duties and the KPIs, each part answered."""
+    for question, duty, kpi in [
+        ("What does an e-commerce manager do, and how do I see he performs well?", r"strategy", r"AOV|CAC"),
+        ("wat doet een ux/ui designer precies en waar reken ik die op af", r"Webflow", r"(?i)bounce"),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(duty, answer) and re.search(kpi, answer), answer
+
+
+def test_why_about_one_problem_is_led_by_that_problem_not_a_general_cause(assistant):
+    answer = assistant.ask("we paid a lot for a nice webflow site and it still doesnt sell, why").answer
+    assert re.search(r"shop window", answer) and re.search(r"team problem", answer), answer
+
+
+def test_plain_english_for_recruiting_finds_the_recruiting_step(assistant):
+    """ "Post a vacancy" is the recruiting step, with the channels it names."""
+    answer = assistant.ask("where do I post a vacancy for e-commerce people?").answer
+    assert "LinkedIn" in answer, answer
+
+
+def test_a_short_first_section_is_followed_by_enough_of_the_next_to_answer(assistant):
+    """A first section under ~120 words leaves room: the next passage says who to hire, not just one line."""
+    answer = assistant.ask("our traffic is basically dead, which role should I hire first?").answer
+    assert re.search(r"(?i)digital market", answer), answer
+    assert count_words(answer) >= 120, answer
+
+
+def test_the_same_kpi_in_other_words_is_shown_once():
+    """Two list items with the same bold label that say nearly the same thing are one fact; the same label
+    saying something else stays."""
+    texts = [
+        "- **CSAT:** after a contact, ask customers to rate their satisfaction; CSAT is the share of good ratings.",
+        "- **CSAT:** how satisfied customers are after contact, usually measured with a short survey.",
+        "- **Logistics:** needs to hear about big campaigns in advance.",
+    ]
+    vectors = np.array([[1.0, 0.0], [0.75, 0.66], [0.0, 1.0]], dtype=np.float32)
+    assert distinct(texts, vectors) == [0, 2]
+    assert distinct(texts[:2], np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)) == [0, 1]
