@@ -175,7 +175,8 @@ def _lead_first(units: list[Unit], sims: dict[int, float]) -> list[Unit]:
 
     A section's first sentence usually is its answer, so another sentence leads only when it is clearly
     closer to the question (LEAD_MARGIN). Only a prose sentence can lead (a list item needs its introduction)
-    and never one that points elsewhere ("the causes below"), so the answer opens with the point itself.
+    and never one that points elsewhere ("the causes below") or leans on the sentence before it ("Both are
+    signs …"), so the answer opens with the point itself.
     """
     if not units:
         return units
@@ -183,7 +184,11 @@ def _lead_first(units: list[Unit], sims: dict[int, float]) -> list[Unit]:
     prose = [
         u
         for u in units[1:]
-        if not u.is_item and not u.text.endswith(":") and _words(u.text) >= 5 and not _POINTS_AWAY.search(u.text)
+        if not u.is_item
+        and not u.text.endswith(":")
+        and _words(u.text) >= 5
+        and not _POINTS_AWAY.search(u.text)
+        and not _LEANS_BACK.match(u.text)
     ]
     if not prose:
         return units

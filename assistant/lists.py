@@ -24,6 +24,21 @@ SERIES_ASKED = {  # which series a question asks for, by the words it uses
 }
 _KIND = {"cause": "cause", "oorzaak": "cause", "step": "step", "stap": "step", "consequence": "consequence"}
 MIN_SERIES = 3  # fewer sections than this are not a list worth spelling out
+_ORDINALS = {
+    **dict.fromkeys(("first", "1st", "eerste"), 1),
+    **dict.fromkeys(("second", "2nd", "tweede"), 2),
+    **dict.fromkeys(("third", "3rd", "derde"), 3),
+    **dict.fromkeys(("fourth", "4th", "vierde"), 4),
+    **dict.fromkeys(("fifth", "5th", "vijfde"), 5),
+    **dict.fromkeys(("sixth", "6th", "zesde"), 6),
+    **dict.fromkeys(("last", "final", "laatste"), -1),
+}
+_ORDINAL_STEP = re.compile(
+    rf"\b({'|'.join(_ORDINALS)})\b(?:\s+\w+)?\s+(step|item|stap|punt|thing|ding|onderdeel)\b"
+    r"|\b(step|stap)\s+(\d)\b",
+    re.IGNORECASE,
+)
+_STEP_NUMBER = re.compile(r"^(?:checklist\s+)?(?:step|stap)\s*(\d+)\s*:", re.IGNORECASE)
 # facets (intent.py) that name a part of a guide, which may lead an answer in place of the best hit
 GUIDE_PARTS = {"results", "causes", "lessons", "consequences", "roster", "hires", "communication", "recruiting"}
 LEAD_SCORE_MARGIN = 0.2  # a hit of the asked kind leads only when it scores about as well as the best hit
@@ -54,6 +69,9 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
     hires, communication, recruiting …) move the lead; the search already favours the right section of a
     role page. The index counts `siblings` after `hits`.
     """
+    step = _step_section(question, hits + siblings)
+    if step is not None:
+        return step
     facets = question_facets(question) & GUIDE_PARTS
     if _ACHIEVED.search(question):
         facets.add("results")
@@ -70,6 +88,27 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
         if _facet(hit) in facets:
             return len(hits) + n
     return 0
+
+
+def _step_section(question: str, pool: list[Hit]) -> int | None:
+    """The numbered step a question asks for ("the very first item on the checklist", "de laatste stap",
+    "step 3"), from the document of the best-placed hit that has numbered steps; None if it asks for none.
+
+    Step sections share most of their words, so the search alone often ranks a neighbouring step first.
+    """
+    asked = _ORDINAL_STEP.search(question)
+    if not asked:
+        return None
+    wanted = _ORDINALS[asked.group(1).lower()] if asked.group(1) else int(asked.group(4))
+    steps = [(i, h, _STEP_NUMBER.match(section_label(h))) for i, h in enumerate(pool)]
+    numbered = [(i, h, int(m.group(1))) for i, h, m in steps if m]
+    if not numbered:
+        return None
+    doc = (numbered[0][1].metadata.get("doc_id"), numbered[0][1].lang)
+    in_doc = [(i, n) for i, h, n in numbered if (h.metadata.get("doc_id"), h.lang) == doc]
+    if wanted == -1:
+        return max(in_doc, key=lambda x: x[1])[0]
+    return next((i for i, n in in_doc if n == wanted), None)
 
 
 def _facet(hit: Hit) -> str | None:

@@ -218,3 +218,21 @@ def test_the_same_kpi_in_other_words_is_shown_once():
     vectors = np.array([[1.0, 0.0], [0.75, 0.66], [0.0, 1.0]], dtype=np.float32)
     assert distinct(texts, vectors) == [0, 2]
     assert distinct(texts[:2], np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)) == [0, 1]
+
+
+def test_a_question_for_the_first_or_last_step_is_led_by_that_step(assistant):
+    # step sections share most of their words: the ordinal, not word overlap, says which step is asked for
+    for question, heading in [
+        ("What is the first thing on the checklist?", r"^\*\*Checklist step 1:"),
+        ("wat is de laatste stap van de checklist?", r"^\*\*Checklist stap 6:"),
+        ("What does step 3 of the checklist say?", r"^\*\*Checklist step 3:"),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.match(heading, answer), (question, answer[:200])
+
+
+def test_a_sentence_that_leans_on_the_one_before_never_opens_the_answer(assistant):
+    # "Both are signs of where to act first." closes the assessment step; alone, "both" points at nothing
+    answer = assistant.ask("Which checklist item tells me where to act first?").answer
+    body = re.sub(r"^\*\*.*?\*\*\s*", "", answer)
+    assert not re.match(r"(Both|These|This|That|They|So)\b", body), body[:200]
