@@ -23,7 +23,7 @@ from .intent import question_facets, section_facet
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
 from .roles import each_role, named_roles, subject_role
-from .signals import INFORMAL, OFF_TOPIC_EXAMPLES, ScopeSignals, load_topics, uses_domain_words
+from .signals import INFORMAL, OFF_TOPIC_EXAMPLES, ScopeSignals, bank_signal, load_bank, load_topics, uses_domain_words
 from .store import IndexStore, VersionInfo
 
 CANDIDATES = 64  # passages each of dense, BM25 and heading similarity put forward before fusion
@@ -218,7 +218,7 @@ class HybridSearch:
         self.embeddings = embeddings
         self._lock = threading.Lock()
         self._off_topic_vectors: np.ndarray | None = None
-        self._topic_vectors: tuple[np.ndarray, np.ndarray] | None = None
+        self._topic_vectors: tuple[np.ndarray, ...] | None = None
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU: repeated questions embed once
 
     def _check_embedding(self, snap: _Snapshot) -> None:
@@ -249,8 +249,9 @@ class HybridSearch:
         best_dense = max(dense.values(), default=0.0)
         best_heading = float(heading.max()) if heading.size else 0.0
         topics = load_topics()
-        covered, uncovered = self._topics()
+        covered, uncovered, bank_in, bank_out = self._topics()
         word = topics.uncovered_word(question)
+        bank, nearest = bank_signal(qvec, bank_in, bank_out, load_bank())
         signals = ScopeSignals(
             dense=best_dense,
             heading=best_heading,
@@ -258,6 +259,8 @@ class HybridSearch:
             coverage=snap.lexical.coverage(question, INFORMAL),
             domain_word=uses_domain_words(question),
             topic=float((covered @ qvec).max() - (uncovered @ qvec).max()),
+            bank=bank,
+            bank_nearest=nearest,
             uncovered_word=f"{word[0]}: {word[1]}" if word else "",
             team_question=bool(word and word[2] and topics.is_team_question(question)),
         )
@@ -300,16 +303,22 @@ class HybridSearch:
                     self._off_topic_vectors = self.reader.unit_vectors(list(OFF_TOPIC_EXAMPLES))
         return self._off_topic_vectors
 
-    def _topics(self) -> tuple[np.ndarray, np.ndarray]:
-        """Covered and uncovered topic descriptions (scope_topics.yaml), once per process, like `_off_topic`."""
+    def _topics(self) -> tuple[np.ndarray, ...]:
+        """Covered and uncovered topic descriptions (scope_topics.yaml), then the in-scope and out-of-scope
+        example questions (scope_bank.yaml), once per process, like `_off_topic`."""
         if self._topic_vectors is None:
             with self._lock:
                 if self._topic_vectors is None:
-                    topics = load_topics()
-                    covered = self.reader.unit_vectors(list(topics.covered))
-                    uncovered = self.reader.unit_vectors(list(topics.uncovered))
-                    self._topic_vectors = (covered, uncovered)
+                    topics, bank = load_topics(), load_bank()
+                    groups = (topics.covered, topics.uncovered, bank.in_scope, bank.out_of_scope)
+                    flat = self.reader.unit_vectors([t for g in groups for t in g])
+                    cuts = np.cumsum([len(g) for g in groups])[:-1]
+                    self._topic_vectors = tuple(np.split(flat, cuts))
         return self._topic_vectors
+
+    def bank_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The in-scope and out-of-scope example vectors, for the fit (scope_fit.py) to score the bank itself."""
+        return self._topics()[2], self._topics()[3]
 
     def _fuse(
         self,

@@ -27,7 +27,7 @@ import yaml
 from .retrieval import Retrieval
 from .signals import FILLER, ScopeSignals
 
-SIGNAL_NAMES = ("dense", "heading", "off_topic", "coverage", "domain_word", "topic")  # ScopeSignals.vector()
+SIGNAL_NAMES = ("dense", "heading", "off_topic", "coverage", "domain_word", "topic", "bank")  # ScopeSignals.vector()
 WEIGHTS_FILE = Path(__file__).with_name("scope_weights.yaml")
 
 
@@ -71,6 +71,8 @@ def verdict(signals: ScopeSignals, bias: float = 0.0) -> tuple[bool, str]:
     # The signal whose weighted value pushed hardest towards the verdict.
     pick = max if answered else min
     strongest = SIGNAL_NAMES[contributions.index(pick(contributions))]
+    if strongest == "bank" and signals.bank_nearest:
+        strongest += f' (nearest example: "{signals.bank_nearest}")'
     override = f"; team question overrides ({signals.uncovered_word})" if signals.uncovered_word else ""
     return answered, f"model {score:+.2f}, strongest {strongest}{override}"
 

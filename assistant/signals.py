@@ -18,9 +18,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 TOPICS_FILE = Path(__file__).with_name("scope_topics.yaml")
+BANK_FILE = Path(__file__).with_name("scope_bank.yaml")
+BANK_K = 3  # nearest examples averaged per side: one stray example cannot decide alone
 
 _STRONG = re.compile(
     r"\b("
@@ -117,11 +120,13 @@ class ScopeSignals:
     coverage: float  # share of content words the guidance uses (LexicalIndex.coverage)
     domain_word: bool  # names a role, hiring, KPIs, e-commerce …
     topic: float = 0.0  # nearest covered-topic description minus nearest uncovered one (scope_topics.yaml)
+    bank: float = 0.0  # nearer to in-scope example questions than to out-of-scope ones (scope_bank.yaml)
+    bank_nearest: str = ""  # the single nearest example question, to explain a decision the bank signal made
     uncovered_word: str = ""  # "topic: word" when the question uses an unmistakable uncovered-topic word
     team_question: bool = False  # clearly about who does the work (hire, freelance, in-house, a role)
 
     def vector(self) -> list[float]:
-        return [self.dense, self.heading, self.off_topic, self.coverage, float(self.domain_word), self.topic]
+        return [self.dense, self.heading, self.off_topic, self.coverage, float(self.domain_word), self.topic, self.bank]
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,45 @@ def load_topics(path: Path = TOPICS_FILE) -> Topics:
         ),
         team_words=_alternation(data["team_words"]),
     )
+
+
+@dataclass(frozen=True)
+class Bank:
+    """scope_bank.yaml: example questions the guidance answers (who does the work) and ones it does not
+    (how to do a business task, which tool, vendor, law or price, everyday life)."""
+
+    in_scope: tuple[str, ...]
+    out_of_scope: tuple[str, ...]
+
+
+@functools.cache
+def load_bank(path: Path = BANK_FILE) -> Bank:
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return Bank(in_scope=tuple(data["in_scope"]), out_of_scope=tuple(data["out_of_scope"]))
+
+
+def bank_signal(
+    qvec: np.ndarray, in_vecs: np.ndarray, out_vecs: np.ndarray, bank: Bank, skip_self: bool = False
+) -> tuple[float, str]:
+    """Mean similarity to the BANK_K nearest in-scope examples minus that to the nearest out-of-scope ones,
+    and the nearest example of all (quoted in the decision's reason).
+
+    `skip_self` leaves out an example identical to the question: the fit scores the bank's own questions
+    as if they were new, so the weight it learns is that of a question the bank has not seen.
+    """
+    sides = []
+    for vecs in (in_vecs, out_vecs):
+        sims = vecs @ qvec
+        if skip_self:
+            sims = np.where(sims > 0.9999, -1.0, sims)
+        sides.append(sims)
+    means = [float(np.sort(s)[-BANK_K:].mean()) for s in sides]
+    nearest = (
+        bank.in_scope[int(sides[0].argmax())]
+        if sides[0].max() >= sides[1].max()
+        else bank.out_of_scope[int(sides[1].argmax())]
+    )
+    return means[0] - means[1], nearest
 
 
 def uses_domain_words(question: str) -> bool:

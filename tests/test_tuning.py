@@ -1,7 +1,8 @@
 """Tuning is reproducible: the fusion weights are passed in, and a refit gives the shipped scope weights.
 
-The scope refit reads the real signals of every gold question from the real index (session fixture), so
-it fails when the guidance, the topics file, the off-topic examples or the embedding model changed without
+The scope refit reads the real signals of every training question (the seen eval sets and the example bank)
+from the real index (session fixture), so it fails when the guidance, the topics file, the example bank,
+the off-topic examples or the embedding model changed without
 `python bench/fit_scope.py --write` being run.
 """
 
@@ -15,7 +16,7 @@ from assistant import scope
 from assistant.config import ROOT
 from assistant.evaluation import load_gold
 from assistant.retrieval import FusionWeights, HybridSearch
-from assistant.scope_fit import fit, signals_of, write_weights
+from assistant.scope_fit import TRAIN_SETS, bank_items, fit, signals_of, write_weights
 from assistant.signals import ScopeSignals
 
 QUESTIONS = [
@@ -26,8 +27,10 @@ QUESTIONS = [
 ]
 
 
-def test_refit_on_gold_reproduces_the_shipped_scope_weights(assistant):
-    x, y, vetoed = signals_of(assistant.search_engine.search, load_gold(ROOT / "eval" / "gold.jsonl"))
+def test_refit_reproduces_the_shipped_scope_weights(assistant):
+    engine = assistant.search_engine
+    items = [item for name in TRAIN_SETS for item in load_gold(ROOT / "eval" / f"{name}.jsonl")] + bank_items()
+    x, y, vetoed = signals_of(engine.search, items, engine.bank_vectors())
     refit = fit(x[~vetoed], y[~vetoed])
     assert len(refit) == len(scope.SCOPE_WEIGHTS)
     for name, new, shipped in zip((*scope.SIGNAL_NAMES, "intercept"), refit, scope.SCOPE_WEIGHTS, strict=True):
@@ -68,7 +71,7 @@ def test_scope_weights_yaml_has_one_weight_per_signal_and_an_intercept():
 
 def test_written_weights_load_back_and_a_wrong_file_is_refused(tmp_path):
     path = tmp_path / "scope_weights.yaml"
-    written = (1.5, -2.0, 3.25, 0.0, 4.0, -0.5, -1.0)
+    written = (1.5, -2.0, 3.25, 0.0, 4.0, -0.5, 2.0, -1.0)
     write_weights(written, source="eval/gold.jsonl", path=path)
     assert scope.load_weights(path) == written
     path.write_text("weights: {dense: 1.0}\nintercept: 0.0\n", encoding="utf-8")
