@@ -89,6 +89,15 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"(start recruiting|begin met werven)", re.I),
     ),
+    "first_hire": (  # which role comes first: the guide's step on the core team, not a role's "when to hire"
+        re.compile(
+            r"\b((hire|hiring|bring in|aannemen|aannam|invullen|aan) (\w+ ){0,3}(first|eerst\w*)|"
+            r"first (hire|role|person|employee)|(eerste|1e) (aanname|functie|rol|medewerker|kracht)|"
+            r"als eerste (aan|in))",
+            re.I,
+        ),
+        re.compile(r"(start with the core|begin met het e-commercekernteam)", re.I),
+    ),
     "lessons": (
         re.compile(r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|meenemen|what can i (take|use))", re.I),
         re.compile(r"\b(lessons?|lessen)\b", re.I),

@@ -40,7 +40,17 @@ _ORDINAL_STEP = re.compile(
 )
 _STEP_NUMBER = re.compile(r"^(?:checklist\s+)?(?:step|stap)\s*(\d+)\s*:", re.IGNORECASE)
 # facets (intent.py) that name a part of a guide, which may lead an answer in place of the best hit
-GUIDE_PARTS = {"results", "causes", "lessons", "consequences", "roster", "hires", "communication", "recruiting"}
+GUIDE_PARTS = {
+    "results",
+    "causes",
+    "lessons",
+    "consequences",
+    "roster",
+    "hires",
+    "communication",
+    "recruiting",
+    "first_hire",
+}
 LEAD_SCORE_MARGIN = 0.2  # a hit of the asked kind leads only when it scores about as well as the best hit
 _ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b", re.IGNORECASE)
 

@@ -236,3 +236,14 @@ def test_a_sentence_that_leans_on_the_one_before_never_opens_the_answer(assistan
     answer = assistant.ask("Which checklist item tells me where to act first?").answer
     body = re.sub(r"^\*\*.*?\*\*\s*", "", answer)
     assert not re.match(r"(Both|These|This|That|They|So)\b", body), body[:200]
+
+
+def test_which_role_to_hire_first_is_answered_by_the_step_on_the_core_team(assistant):
+    # "hire … first" shares words with "outsource or hire freelancers … first": the question asks for an order
+    for question, expected in [
+        ("which role do i hire first", r"Which role to hire first depends on your goals"),
+        ("welke functie moet ik als eerste invullen?", r"Welke functie je als eerste invult"),
+    ]:
+        answer = assistant.ask(question).answer
+        first_block = answer.split("\n\n")[0] + answer.split("\n\n")[1]
+        assert re.search(expected, first_block), (question, answer[:300])
