@@ -7,12 +7,12 @@ STAMP := $(VENV)/.installed
 
 # uv (from PyPI, into the venv) installs the same packages from the same registry several times faster than
 # pip (fresh clone: ~30 s instead of ~3 min on a busy 2-core machine); pip is the fallback if uv cannot run.
-# Bytecode is not compiled at install (uv's --compile-bytecode compiles every installed module: 21 s of a
-# fresh-clone `make test` on 2 cores); Python compiles what a process imports on first use, once, and keeps it.
+# Bytecode is compiled at install, as pip does: otherwise the first test processes (several at once) each
+# compile Gradio and Chroma on import, and an app process on a busy machine misses its start-up timeout.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	{ $(VENV)/bin/pip install --quiet uv && \
-	  $(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python -e '.[test,documents]'; } || \
+	  $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(VENV)/bin/python -e '.[test,documents]'; } || \
 	  $(VENV)/bin/pip install --quiet -e '.[test,documents]'
 	touch $(STAMP)
 
