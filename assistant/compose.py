@@ -277,8 +277,8 @@ def compose_offline(
     best_primary = max((s for _, s in primary), default=0.0)
 
     for i in order[1:]:
-        other_role = _asked_for_another_role(pool, i, [j for j, _ in sections], asked, named)
         shown_hits = [j for j, _ in sections]
+        other_role = _asked_for_another_role(pool, i, shown_hits, asked, named)
         part = len(asked) > 1 and _another_part(pool, i, shown_hits, asked, named, role_terms or {})
         if named and not other_role and _about_other_roles(pool[i], asked, named, role_terms or {}):
             continue

@@ -31,7 +31,7 @@ from .errors import AssistantError, IndexMissingError, IngestLockedError
 from .knowledge import PLAN_RULES_FILE, Problem, load_knowledge
 from .plan_rules import plan_metadata
 from .sentences import unit_texts
-from .signals import OFF_TOPIC_EXAMPLES, load_bank, load_topics
+from .signals import scope_texts
 from .store import IndexStore
 
 BATCH = 64  # chunks embedded and written to Chroma at a time (a killed ingest loses at most one batch of work)
@@ -341,8 +341,7 @@ def _write_unit_vectors(
     questions), so a server finds them here instead of embedding them at each start (~0.4 s of CPU)."""
     units = [u for c in chunks for u in unit_texts(str(c.metadata.get("text") or ""))]
     headings = [str(c.metadata.get("section") or c.metadata.get("title") or "") for c in chunks]
-    topics, bank = load_topics(), load_bank()
-    scope = [*OFF_TOPIC_EXAMPLES, *topics.covered, *topics.uncovered, *bank.in_scope, *bank.out_of_scope]
+    scope = [text for group in scope_texts() for text in group]
     texts = [x for x in dict.fromkeys(units + headings + scope) if x]
     need = [x for x in texts if x not in reusable]
     fresh = dict(zip(need, np.asarray(embeddings.embed_many(need), dtype=np.float32), strict=True)) if need else {}

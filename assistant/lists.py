@@ -16,7 +16,9 @@ from typing import Any
 from .intent import question_facets, section_facet
 from .retrieval import Hit
 
-SERIES_HEADING = re.compile(r"^(cause|oorzaak|(checklist )?(step|stap)|consequence|gevolg)\b\s*\d*\s*:", re.IGNORECASE)
+SERIES_HEADING = re.compile(
+    r"^(cause|oorzaak|(checklist )?(step|stap)|consequence|gevolg)\b\s*(?P<number>\d*)\s*:", re.IGNORECASE
+)
 SERIES_ASKED = {  # which series a question asks for, by the words it uses
     "cause": re.compile(r"\b(causes?|oorza\w*|reasons?|redenen|why|waarom|hoe komt)\b", re.IGNORECASE),
     "step": re.compile(r"\b(steps?|stap\w*|checklist|plan|how do i start|hoe begin)\b", re.IGNORECASE),
@@ -38,7 +40,6 @@ _ORDINAL_STEP = re.compile(
     r"|\b(step|stap)\s+(\d)\b",
     re.IGNORECASE,
 )
-_STEP_NUMBER = re.compile(r"^(?:checklist\s+)?(?:step|stap)\s*(\d+)\s*:", re.IGNORECASE)
 # facets (intent.py) that name a part of a guide, which may lead an answer in place of the best hit
 GUIDE_PARTS = {
     "results",
@@ -110,8 +111,8 @@ def _step_section(question: str, pool: list[Hit]) -> int | None:
     if not asked:
         return None
     wanted = _ORDINALS[asked.group(1).lower()] if asked.group(1) else int(asked.group(4))
-    steps = [(i, h, _STEP_NUMBER.match(section_label(h))) for i, h in enumerate(pool)]
-    numbered = [(i, h, int(m.group(1))) for i, h, m in steps if m]
+    labels = [(i, h, SERIES_HEADING.match(section_label(h))) for i, h in enumerate(pool)]
+    numbered = [(i, h, int(m["number"])) for i, h, m in labels if m and m["number"] and _kind(m.group(0)) == "step"]
     if not numbered:
         return None
     doc = (numbered[0][1].metadata.get("doc_id"), numbered[0][1].lang)

@@ -23,7 +23,7 @@ from .intent import question_facets, section_facet
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
 from .roles import each_role, named_roles, subject_role
-from .signals import INFORMAL, OFF_TOPIC_EXAMPLES, ScopeSignals, bank_signal, load_bank, load_topics, uses_domain_words
+from .signals import INFORMAL, ScopeSignals, bank_signal, load_bank, load_topics, scope_texts, uses_domain_words
 from .store import IndexStore, VersionInfo
 
 CANDIDATES = 64  # passages each of dense, BM25 and heading similarity put forward before fusion
@@ -217,8 +217,7 @@ class HybridSearch:
         self.reader = reader
         self.embeddings = embeddings
         self._lock = threading.Lock()
-        self._off_topic_vectors: np.ndarray | None = None
-        self._topic_vectors: tuple[np.ndarray, ...] | None = None
+        self._scope: tuple[np.ndarray, ...] | None = None
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # LRU: repeated questions embed once
 
     def _check_embedding(self, snap: _Snapshot) -> None:
@@ -295,30 +294,28 @@ class HybridSearch:
         return {cid: 1.0 - float(d) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)}
 
     def _off_topic(self) -> np.ndarray:
-        """The off-topic examples' vectors, once per process: stored with the version at ingest (indexer), so
-        only examples missing there (an older version, examples edited since) are embedded."""
-        if self._off_topic_vectors is None:
-            with self._lock:
-                if self._off_topic_vectors is None:
-                    self._off_topic_vectors = self.reader.unit_vectors(list(OFF_TOPIC_EXAMPLES))
-        return self._off_topic_vectors
+        """The off-topic examples' vectors (the first group of `_scope_vectors`)."""
+        return self._scope_vectors()[0]
 
     def _topics(self) -> tuple[np.ndarray, ...]:
-        """Covered and uncovered topic descriptions (scope_topics.yaml), then the in-scope and out-of-scope
-        example questions (scope_bank.yaml), once per process, like `_off_topic`."""
-        if self._topic_vectors is None:
+        """Covered and uncovered topic descriptions, in-scope and out-of-scope example questions."""
+        return self._scope_vectors()[1:]
+
+    def _scope_vectors(self) -> tuple[np.ndarray, ...]:
+        """The vectors of `signals.scope_texts()`, once per process: stored with the version at ingest
+        (indexer), so only texts missing there (an older version, texts edited since) are embedded."""
+        if self._scope is None:
             with self._lock:
-                if self._topic_vectors is None:
-                    topics, bank = load_topics(), load_bank()
-                    groups = (topics.covered, topics.uncovered, bank.in_scope, bank.out_of_scope)
-                    flat = self.reader.unit_vectors([t for g in groups for t in g])
-                    cuts = np.cumsum([len(g) for g in groups])[:-1]
-                    self._topic_vectors = tuple(np.split(flat, cuts))
-        return self._topic_vectors
+                if self._scope is None:
+                    groups = scope_texts()
+                    flat = self.reader.unit_vectors([text for group in groups for text in group])
+                    self._scope = tuple(np.split(flat, np.cumsum([len(g) for g in groups])[:-1]))
+        return self._scope
 
     def bank_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """The in-scope and out-of-scope example vectors, for the fit (scope_fit.py) to score the bank itself."""
-        return self._topics()[2], self._topics()[3]
+        _, _, inside, outside = self._topics()
+        return inside, outside
 
     def _fuse(
         self,

@@ -17,6 +17,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -154,10 +155,14 @@ def _alternation(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])(?:" + "|".join(words) + ")", re.IGNORECASE)
 
 
+def _read_yaml(path: Path) -> Any:
+    """libyaml's safe loader when PyYAML has it: 2 ms instead of 25 for the topics on every start (same result)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @functools.cache
 def load_topics(path: Path = TOPICS_FILE) -> Topics:
-    # libyaml's safe loader when PyYAML has it: 2 ms instead of 25 on every start (same result for this file)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = _read_yaml(path)
     uncovered = data["uncovered"]
     return Topics(
         covered=tuple(data["covered"]),
@@ -180,8 +185,16 @@ class Bank:
 
 @functools.cache
 def load_bank(path: Path = BANK_FILE) -> Bank:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = _read_yaml(path)
     return Bank(in_scope=tuple(data["in_scope"]), out_of_scope=tuple(data["out_of_scope"]))
+
+
+def scope_texts() -> tuple[tuple[str, ...], ...]:
+    """Every text a question is compared with, in groups: off-topic examples, covered and uncovered topic
+    descriptions, in-scope and out-of-scope example questions. The ingest stores their vectors with the
+    version (indexer.py) and the search reads them from there (retrieval.py): one list for both."""
+    topics, bank = load_topics(), load_bank()
+    return OFF_TOPIC_EXAMPLES, topics.covered, topics.uncovered, bank.in_scope, bank.out_of_scope
 
 
 def bank_signal(

@@ -92,3 +92,19 @@ def test_with_a_limit_of_one_the_second_chat_waits(built_index, slow_model):
     finally:
         server.stop()
     assert second["first"] > first["end"]
+
+
+def test_every_queued_handler_of_the_page_gets_the_chats_room(tmp_path):
+    """Gradio's default is one event at a time per handler: a handler left without the setting's limit
+    (ui.py and plan_ui.py give it to each, not through `demo.queue()`) would make owners rating, switching
+    language or making a plan wait on each other."""
+    from assistant.web.lifecycle import AppState
+    from assistant.web.plan_ui import plan_tab
+    from assistant.web.ui import build_ui
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path / "data", chat_concurrency=7)
+    demo = build_ui(AppState(settings), extra_tabs=(plan_tab,))
+    queued = [fn for fn in demo.fns.values() if fn.queue]
+    assert len(queued) >= 8, [fn.name for fn in queued]
+    assert {fn.name: fn.concurrency_limit for fn in queued} == {fn.name: 7 for fn in queued}
