@@ -137,11 +137,24 @@ def test_interface_speaks_the_browsers_language_everywhere(browser, app_server: 
     assert "Bouw je e-commerceteam" in page.locator("#chat").inner_text()
     visible = page.locator("body").inner_text()
     assert "Voorbeelden" in visible and "Examples" not in visible and " / " not in visible
+    assert "Gesprek" in visible and "Conversation" not in visible  # the tabs' names too
     page.get_by_text("EN", exact=True).click()
     page.wait_for_function("document.querySelector('#send').innerText.includes('Send')", timeout=10000)
     assert box.get_attribute("placeholder").startswith("e.g.")
     visible = page.locator("body").inner_text()
     assert "Examples" in visible and "Voorbeelden" not in visible
+    assert "Conversation" in visible and "Gesprek" not in visible
+    page.context.close()
+
+
+def test_the_send_button_shows_its_whole_label_on_a_phone_in_dutch(browser, app_server: LocalServer):
+    page = new_page(browser, PHONE, locale="nl-NL")
+    page.goto(app_server.url, wait_until="load")
+    page.wait_for_function("(document.querySelector('#send') || {innerText: ''}).innerText.includes('Verstuur')")
+    fits = page.evaluate(
+        "(() => { const b = document.querySelector('#send'); return b.scrollWidth <= b.clientWidth; })()"
+    )
+    assert fits, "the Send button's label ('Verstuur') is cut off"
     page.context.close()
 
 

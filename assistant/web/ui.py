@@ -194,7 +194,11 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
             gr.update(visible=lang == "nl"),
             gr.update(label=text["language"]),
             note,
+            *tab_label(lang),
         )
+
+    def tab_label(lang: str) -> tuple[Any, ...]:
+        return (gr.update(label=TEXT[lang]["chat_label"]),) if chat_tab is not None else ()
 
     def restore(saved: Any) -> tuple[Any, Any]:
         if isinstance(saved, dict) and isinstance(saved.get("history"), list):
@@ -220,7 +224,7 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
                 min_width=100,
             )
         with gr.Tabs(elem_id="tabs", visible=bool(extra_tabs)) if extra_tabs else _nothing():
-            with gr.Tab(en["chat_label"], id="chat-tab") if extra_tabs else _nothing():
+            with gr.Tab(en["chat_label"], id="chat-tab") if extra_tabs else _nothing() as chat_tab:
                 chatbot = gr.Chatbot(
                     label=en["chat_label"],
                     show_label=False,
@@ -296,7 +300,8 @@ def build_ui(state: AppState, extra_tabs: tuple[TabBuilder, ...] = ()) -> gr.Blo
         ui_lang.change(
             switch_language,
             [ui_lang, box],
-            [title, chatbot, box, send, stop, clear, comment, comment_send, examples_en, examples_nl, ui_lang, counter],
+            [title, chatbot, box, send, stop, clear, comment, comment_send, examples_en, examples_nl, ui_lang, counter]
+            + ([chat_tab] if chat_tab is not None else []),  # the tab's name too ("Gesprek" beside "Teamplan")
             api_visibility="private",
             concurrency_limit=room,
         )

@@ -38,7 +38,7 @@ footer {display: none !important}
   #title h1 {font-size: 1.1rem}
   #title .long {display: none}
   #title .short {display: inline}
-  #send, #stop {min-width: 70px !important; flex-grow: 0 !important}
+  #send, #stop {min-width: max-content !important; flex-grow: 0 !important}  /* "Verstuur" whole */
   #chat {height: calc(100dvh - 250px) !important; min-height: 240px}  /* header, tab bar and box fit below */
   #input-row {position: sticky; bottom: 0; z-index: 10; background: var(--body-background-fill);
     padding: 6px 0 4px; margin: 0}
