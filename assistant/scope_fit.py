@@ -42,6 +42,8 @@ TRAIN_SETS = (
     "blind-j",
     "blind-k",
     "blind-l",
+    "blind-m",
+    "blind-n",
 )
 
 

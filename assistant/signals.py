@@ -50,6 +50,8 @@ _STRONG = re.compile(
     r"opbouw|opgebouwd|geleidelijk|build(ing)? (it|them|the team|a team|my team|our team) up|"
     # the guide's case and its own words for a first hire and for a team that keeps learning
     r"case stud(y|ies)|casestud|casus|helper|hulpkracht|"
+    # the case asked informally: "die koffietent", "that coffee roaster story"
+    r"koffie(tent|bar|zaakje|brander|boer)|coffee (place|roaster|company|guys|example|story)|"
     r"blijven leren|blijft leren|keeps? learning|leercultuur|bijscholing|nieuwe vaardigheden|new skills"
     r")",
     re.IGNORECASE,
@@ -138,13 +140,19 @@ class Topics:
     uncovered: tuple[str, ...]  # descriptions, all topics
     words: tuple[tuple[str, bool, re.Pattern[str]], ...]  # (topic, team_override, pattern)
     team_words: re.Pattern[str]
+    context: re.Pattern[str] | None = None  # where a topic word is context, not the subject (scope_topics.yaml)
 
     def uncovered_word(self, question: str) -> tuple[str, str, bool] | None:
-        """The first uncovered topic the question names unmistakably: (topic, word, team_override)."""
+        """The first uncovered topic the question names unmistakably as its subject: (topic, word, team_override).
+
+        A word inside a `context` phrase is not the subject: it names who says or wants something ("our
+        investor wants the team in place") or what the business is ("onze webshop hoort bij een
+        groothandel"). Such a question is left to the model, which judges what it asks."""
+        spans = [m.span() for m in self.context.finditer(question)] if self.context else []
         for topic, override, pattern in self.words:
-            found = pattern.search(question)
-            if found:
-                return topic, found.group(0).strip().lower(), override
+            for found in pattern.finditer(question):
+                if not any(start <= found.start() and found.end() <= end for start, end in spans):
+                    return topic, found.group(0).strip().lower(), override
         return None
 
     def is_team_question(self, question: str) -> bool:
@@ -171,6 +179,7 @@ def load_topics(path: Path = TOPICS_FILE) -> Topics:
             (name, bool(spec.get("team_override")), _alternation(spec["words"])) for name, spec in uncovered.items()
         ),
         team_words=_alternation(data["team_words"]),
+        context=_alternation(data["context"]) if data.get("context") else None,
     )
 
 
