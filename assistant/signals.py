@@ -83,6 +83,8 @@ OFF_TOPIC_EXAMPLES: tuple[str, ...] = (
     "een huis of pand kopen of huren: hypotheek, huur en een huurcontract opzeggen",
     "general knowledge: capitals, history and geography",
     "algemene kennis: hoofdsteden, geschiedenis en aardrijkskunde",
+    "traffic: a jam on the motorway, road works, a delayed train, which route is faster",
+    "verkeer: file op de snelweg, wegwerkzaamheden, vertraging van de trein, welke route is sneller",
     "tell me a joke, a poem or a story",
     "vertel een grap, een gedicht of een verhaal",
     "which shop sells cheap shoes, clothes or bikes near me",
