@@ -6,7 +6,9 @@ the near-domain topics it does not cover, scope_topics.yaml); this module only j
 
 1. Topic word: a question that names an uncovered business topic unmistakably (salary, VAT, insurance,
    hosting, Mollie, PostNL, GA4, notice period, loan, terms and conditions …) is declined, unless the topic
-   allows it and the question is clearly about who does the work ("should I hire a freelancer for GA4?").
+   allows it and the question is clearly about who does the work ("should I hire a freelancer for GA4?"), or the
+   word is context rather than the subject: who says or wants something ("our investor wants …"), what the
+   business is ("onze webshop hoort bij een groothandel"; scope_topics.yaml `context`).
    Words alone never answer a question; they only decline.
 2. Otherwise a logistic model over the signals, its weights in scope_weights.yaml, fitted on eval/gold.jsonl
    with bench/fit_scope.py (scope_fit.py), which also reports how it carries over to the other sets. Refit it
