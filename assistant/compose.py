@@ -59,7 +59,8 @@ _POINTS_AWAY = re.compile(
 
 # A sentence that leans on the one before it ("That way you get …", "Beide zijn signalen …") is shown with it.
 _LEANS_BACK = re.compile(
-    r"^(that way|this way|both|these|this|that|they|then|so|beide|dat|dit|deze|die|zo|daarom|daardoor|daarna)\b",
+    r"^(that way|this way|both|these|this|that|they|then|so|yet|but|still|the (consequence|result)|as a result|"
+    r"beide|dat|dit|deze|die|zo|daarom|daardoor|daarna|toch|maar|het (gevolg|resultaat)|als gevolg)\b",
     re.IGNORECASE,
 )
 
@@ -137,6 +138,26 @@ def _labelled_for_other_roles(text: str, named: list[str], role_terms: dict[str,
     """A list item for another role ("- **Customer service:** CSAT, …" under a question about the marketer)."""
     roles = named_roles(label(text), role_terms)
     return bool(roles) and not set(roles) & set(named)
+
+
+_NUMBERED = re.compile(r"^\d+[.)]\s")
+
+
+def _whole_steps(section: list[Unit], fresh: list[Unit]) -> list[Unit]:
+    """The section's new units, with a numbered list kept whole once any of its steps is new: a plan without
+    its step 3 is another plan, though the answer already says something like step 3 elsewhere."""
+    kept = {u.lead for u in fresh if u.is_item and _NUMBERED.match(u.text)}
+    return [u for u in section if u in fresh or (u.is_item and _NUMBERED.match(u.text) and u.lead in kept)]
+
+
+def _without_orphan_leads(units: list[Unit]) -> list[Unit]:
+    """A line that introduces a list ("These are the KPIs …:") is dropped when no list item follows it: its
+    items were already shown, and a colon followed by an unrelated sentence reads as a broken answer."""
+    return [
+        u
+        for n, u in enumerate(units)
+        if not (u.text.endswith(":") and not u.is_item and (n + 1 == len(units) or not units[n + 1].is_item))
+    ]
 
 
 def _words(text: str) -> int:
@@ -299,33 +320,36 @@ def compose_offline(
         close = part or (i == order[1] and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN)
         # an answer under the 120-200 words aimed for takes more of the next passage, up to ENOUGH_WORDS
         fill = 0 if close or wants_list or total - budget >= SHORT_WORDS else FILL_WORDS - (total - budget)
+        fresh = [
+            u
+            for u, _ in by_hit[i]
+            if not repeats(vectors[index_of[id(u)]], vectors[shown]) and not covered(u.text, shown_texts)
+        ]
         candidates = [
             (u, s)
             for u, s in by_hit[i]
             if (close or fill or other_role or s >= best_primary - 0.12)
             and not u.text.endswith(":")
-            and not repeats(vectors[index_of[id(u)]], vectors[shown])
-            and not covered(u.text, shown_texts)
+            and u in fresh
             and not (named and asked and _labelled_for_other_roles(u.text, named, role_terms or {}))
         ]
         if not candidates:
             continue  # everything it says is already in the answer
-        whole = [
-            u
-            for u, _ in by_hit[i]
-            if not repeats(vectors[index_of[id(u)]], vectors[shown]) and not covered(u.text, shown_texts)
-        ]
+        whole = _whole_steps([u for u, _ in by_hit[i]], fresh)
         whole_words = RUNNER_UP_WORDS if part else RUNNER_UP_WHOLE_WORDS  # a further part of the question: brief
         if close and sum(_words(u.text) for u in whole) <= min(budget, whole_words):
             picked = whole  # a close second that is short is shown whole, like the first: lists stay complete
+        elif other_role and len(named) > 1 and asked & ROLE_PARTS:  # "what do X and Y do": room for Y, list and all
+            section = [u for u, _ in by_hit[i]]
+            picked = _pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=8, context=section)
         elif fill:
             picked = _pick(candidates, budget=min(budget, fill), max_units=4, context=[u for u, _ in by_hit[i]])
-        elif close or (other_role and "duties" in asked):  # "what do X and Y do": room to say what Y does
+        elif close:
             section = [u for u, _ in by_hit[i]]
             picked = _pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=5, context=section)
         else:
             picked = _pick(candidates, budget=min(budget, 45), max_units=2, context=[u for u, _ in by_hit[i]])
-        picked = [u for u in picked if not (u.text.endswith(":") and u is picked[-1])]
+        picked = _without_orphan_leads(picked)
         if picked and sum(_words(u.text) for u in picked) >= 6:
             sections.append((i, picked))
             budget -= sum(_words(u.text) for u in picked)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+_DIFFERENCE = r"difference between|verschil tussen|differ|verschillen"
 FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # facet: (question pattern, pattern on "doc_id: section heading")
     "kpis": (
@@ -43,7 +44,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "duties": (
         re.compile(
             r"\b(what does|what do|wat doet|wat doen|taken|tasks|responsib|verantwoordelijk|do all day|"
-            r"job description|functieomschrijving|difference between|verschil tussen|differ|verschillen)",
+            r"job description|functieomschrijving|" + _DIFFERENCE + ")",
             re.I,
         ),
         re.compile(r": (what an? |wat een )", re.I),
@@ -134,6 +135,11 @@ def question_facets(question: str) -> set[str]:
     )
     if "skills" in facets and not asks_when:
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
+    if "duties" in facets and facets & {"kpis", "skills", "collaboration"}:
+        # "the difference between the KPIs of X and Y" compares KPIs, not what X and Y do
+        without = re.sub(rf"\b({_DIFFERENCE})", " ", question, flags=re.I)
+        if not FACETS["duties"][0].search(without):
+            facets.discard("duties")
     return facets
 
 

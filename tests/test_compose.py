@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from assistant.compose import Unit, _pick
+from assistant.compose import Unit, _lead_first, _pick, _whole_steps, _without_orphan_leads
 from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
 
@@ -247,3 +247,71 @@ def test_which_role_to_hire_first_is_answered_by_the_step_on_the_core_team(assis
         answer = assistant.ask(question).answer
         first_block = answer.split("\n\n")[0] + answer.split("\n\n")[1]
         assert re.search(expected, first_block), (question, answer[:300])
+
+
+def test_a_numbered_list_keeps_every_step_though_one_sounds_like_the_answer_so_far():
+    # "Start with the core team …" resembles "start small and grow" shown above it, but a plan without its step 3
+    # is another plan; a bullet list of separate facts still drops what the answer already says
+    steps = [
+        Unit("The steps in this guide are:", 2, 0, False, None),
+        Unit("1. Analyse your goals for the next 3-6 months.", 2, 1, True, 0),
+        Unit("2. Start with the core team you need most, and grow gradually.", 2, 2, True, 0),
+        Unit("3. Create clear communication channels.", 2, 3, True, 0),
+    ]
+    fresh = [steps[0], steps[1], steps[3]]
+    assert _whole_steps(steps, fresh) == steps
+    bullets = [Unit(u.text.replace(f"{n}. ", "- "), 2, n, True, 0) for n, u in enumerate(steps)]
+    assert _whole_steps(bullets, [bullets[0], bullets[1], bullets[3]]) == [bullets[0], bullets[1], bullets[3]]
+
+
+def test_a_list_introduction_without_its_list_is_left_out():
+    units = [
+        Unit("These are the KPIs the source recommends for this role:", 1, 0, False, None),
+        Unit("Discuss these numbers together every month.", 1, 1, False, None),
+        Unit("Track these numbers:", 1, 2, False, None),
+        Unit("- **Traffic:** visitors per month.", 1, 3, True, 2),
+    ]
+    assert _without_orphan_leads(units) == units[1:]
+    assert _without_orphan_leads(units[:1]) == []
+
+
+def test_a_sentence_opening_with_yet_or_toch_never_leads_and_brings_its_context():
+    section = [
+        Unit("Some businesses already have a marketing team.", 1, 0, False, None),
+        Unit(
+            "Yet nobody really understands the back end of e-commerce or the online sales strategy.", 1, 1, False, None
+        ),
+        Unit("Marketing people know how to get attention.", 1, 2, False, None),
+    ]
+    sims = {id(section[0]): 0.1, id(section[1]): 0.9, id(section[2]): 0.12}
+    assert _lead_first(section, sims)[0] is section[0]
+    picked = _pick([(section[1], 0.9), (section[0], 0.1)], budget=40, max_units=1, context=section)
+    assert [u.order for u in picked] == [0, 1]
+    toch = [
+        Unit("Sommige bedrijven hebben al een marketingteam.", 2, 0, False, None),
+        Unit("Toch begrijpt niemand echt de achterkant van e-commerce.", 2, 1, False, None),
+    ]
+    assert [u.order for u in _pick([(toch[1], 0.9)], budget=30, max_units=1, context=toch)] == [0, 1]
+
+
+def test_the_difference_between_two_roles_kpis_gives_each_roles_kpis(assistant):
+    """ "Difference between the KPIs of X and Y" compares KPIs: Y's KPI section, not what Y does."""
+    for question, first, second in [
+        (
+            "What is the difference between the KPIs of an e-commerce manager and those of a digital marketer?",
+            r"(?i)conversion rate|AOV|CAC",
+            r"(?i)website traffic|ROI of ad",
+        ),
+        (
+            "Wat is het verschil tussen de KPI's van de e-commercemanager en de digital marketeer?",
+            r"(?i)conversieratio|AOV|CAC",
+            r"(?i)websiteverkeer|ROI van",
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(first, answer) and re.search(second, answer), answer
+
+
+def test_what_two_roles_do_shows_the_second_roles_work_list(assistant):
+    answer = assistant.ask("what's the difference between an e-commerce manager and a digital marketer?").answer
+    assert re.search(r"strategy", answer) and re.search(r"\bSEO\b", answer), answer
