@@ -7,9 +7,9 @@ import re
 
 import numpy as np
 
-from assistant.compose import Unit, _lead_first, _pick, _whole_steps, _without_orphan_leads
 from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
+from assistant.units import Unit, lead_first, pick, whole_steps, without_orphan_leads
 
 
 def _lines(answer: str) -> list[str]:
@@ -170,13 +170,13 @@ def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
         Unit("Keep customer service in-house.", 1, 2, False, None),
     ]
     scored = [(section[0], 0.2), (section[1], 0.9), (section[2], 0.1)]
-    picked = _pick(scored, budget=30, max_units=2, context=section)
+    picked = pick(scored, budget=30, max_units=2, context=section)
     assert [u.order for u in picked] == [0, 1]  # never "That way …" on its own
     beide = [
         Unit("Late levering en veel retouren.", 2, 0, False, None),
         Unit("Beide zijn signalen.", 2, 1, False, None),
     ]
-    assert [u.order for u in _pick([(beide[1], 0.9), (beide[0], 0.1)], budget=30, max_units=1, context=beide)] == [0, 1]
+    assert [u.order for u in pick([(beide[1], 0.9), (beide[0], 0.1)], budget=30, max_units=1, context=beide)] == [0, 1]
 
 
 def test_a_two_part_question_about_one_role_answers_both_parts(assistant):
@@ -259,9 +259,9 @@ def test_a_numbered_list_keeps_every_step_though_one_sounds_like_the_answer_so_f
         Unit("3. Create clear communication channels.", 2, 3, True, 0),
     ]
     fresh = [steps[0], steps[1], steps[3]]
-    assert _whole_steps(steps, fresh) == steps
+    assert whole_steps(steps, fresh) == steps
     bullets = [Unit(u.text.replace(f"{n}. ", "- "), 2, n, True, 0) for n, u in enumerate(steps)]
-    assert _whole_steps(bullets, [bullets[0], bullets[1], bullets[3]]) == [bullets[0], bullets[1], bullets[3]]
+    assert whole_steps(bullets, [bullets[0], bullets[1], bullets[3]]) == [bullets[0], bullets[1], bullets[3]]
 
 
 def test_a_list_introduction_without_its_list_is_left_out():
@@ -271,8 +271,8 @@ def test_a_list_introduction_without_its_list_is_left_out():
         Unit("Track these numbers:", 1, 2, False, None),
         Unit("- **Traffic:** visitors per month.", 1, 3, True, 2),
     ]
-    assert _without_orphan_leads(units) == units[1:]
-    assert _without_orphan_leads(units[:1]) == []
+    assert without_orphan_leads(units) == units[1:]
+    assert without_orphan_leads(units[:1]) == []
 
 
 def test_a_sentence_opening_with_yet_or_toch_never_leads_and_brings_its_context():
@@ -284,14 +284,14 @@ def test_a_sentence_opening_with_yet_or_toch_never_leads_and_brings_its_context(
         Unit("Marketing people know how to get attention.", 1, 2, False, None),
     ]
     sims = {id(section[0]): 0.1, id(section[1]): 0.9, id(section[2]): 0.12}
-    assert _lead_first(section, sims)[0] is section[0]
-    picked = _pick([(section[1], 0.9), (section[0], 0.1)], budget=40, max_units=1, context=section)
+    assert lead_first(section, sims)[0] is section[0]
+    picked = pick([(section[1], 0.9), (section[0], 0.1)], budget=40, max_units=1, context=section)
     assert [u.order for u in picked] == [0, 1]
     toch = [
         Unit("Sommige bedrijven hebben al een marketingteam.", 2, 0, False, None),
         Unit("Toch begrijpt niemand echt de achterkant van e-commerce.", 2, 1, False, None),
     ]
-    assert [u.order for u in _pick([(toch[1], 0.9)], budget=30, max_units=1, context=toch)] == [0, 1]
+    assert [u.order for u in pick([(toch[1], 0.9)], budget=30, max_units=1, context=toch)] == [0, 1]
 
 
 def test_the_difference_between_two_roles_kpis_gives_each_roles_kpis(assistant):
