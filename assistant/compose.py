@@ -17,7 +17,7 @@ import numpy as np
 
 from .facts import covered, distinct, label, repeats
 from .intent import question_facets, section_facet
-from .lists import primary_index, series_items
+from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
 from .roles import named_roles
@@ -134,6 +134,11 @@ def compose_offline(
     wants_list = asks_for_list(question)
     pool = list(hits) + list(siblings or [])
     first = primary_index(question, hits, siblings or [])
+    # "what are the causes", and "what happens if I ignore it" (the consequences): the whole series, led by
+    # the section that introduces it unless the best hit is one of its members
+    asks_series = wants_list or ("consequences" in question_facets(question) and not one_member_stands_out(hits))
+    series = series_items(question, pool, first, siblings or []) if asks_series else []
+    first = series_overview(pool, first, series)
     asked = question_facets(question)
     named = named_roles(question, role_terms or {})
     others = [i for i in range(min(3, len(hits))) if i != first]
@@ -173,7 +178,6 @@ def compose_offline(
         chosen = lead_first(chosen, sim_of)
     sections.append((first, chosen))
     budget -= sum(word_count(u.text) for u in chosen)
-    series = series_items(question, pool, first, siblings or []) if wants_list else []
     if series and not any(u.is_item for u in chosen):
         sections.append((-1, []))  # the whole series (all causes, all steps) follows the lead
         budget -= sum(word_count(_section_label(pool[i])) + 1 for i in series)

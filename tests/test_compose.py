@@ -315,3 +315,23 @@ def test_the_difference_between_two_roles_kpis_gives_each_roles_kpis(assistant):
 def test_what_two_roles_do_shows_the_second_roles_work_list(assistant):
     answer = assistant.ask("what's the difference between an e-commerce manager and a digital marketer?").answer
     assert re.search(r"strategy", answer) and re.search(r"\bSEO\b", answer), answer
+
+
+def test_what_happens_if_i_do_nothing_lists_every_consequence(assistant):
+    """A general "what happens if …" asks for the consequences: all six, one line each, as for the causes."""
+    for question, pattern in [
+        ("what happens if we never sort out our team structure?", r"Consequence: "),
+        ("wat gebeurt er als ik mijn teamstructuur gewoon laat zoals hij is?", r"Gevolg: "),
+    ]:
+        answer = assistant.ask(question).answer
+        assert len(re.findall(rf"(?m)^- {pattern}", answer)) == 6, answer
+
+
+def test_what_happens_to_one_thing_is_answered_by_that_consequence_alone(assistant):
+    for question, pattern in [
+        ("what happens if my team is weaker than the teams of my competitors?", r"Consequence: "),
+        ("wat gebeurt er als de concurrent een sterker team heeft dan ik?", r"Gevolg: "),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(r"(?i)compet|concurr", answer), answer
+        assert not re.findall(rf"(?m)^- {pattern}", answer), answer
