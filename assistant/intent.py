@@ -9,6 +9,8 @@ to share more words.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
 
 _DIFFERENCE = r"difference between|verschil tussen|differ|verschillen"
 FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -26,7 +28,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "hiring": (
         re.compile(
-            r"\b(when|wanneer|in dienst|inhuren|aannemen|neem ik .* aan|hire|hiring|freelance|"
+            r"\b(when|wanneer|in dienst|inhuren|aannemen|neem ik .* aan|hire|hiring|freelance|zzp|"
             r"outsourc|uitbeste|in-?house|employ|vast contract|part-?time|parttime)",
             re.I,
         ),
@@ -76,8 +78,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "communication": (  # keeping the team talking: the guide's communication and working-culture sections
         re.compile(
-            r"\b(vergader\w*|meetings?|overleg\w*|communic\w*|talk(ing)? to each other|same page|stand-?ups?|"
-            r"slack)",
+            r"\b(vergader\w*|meetings?|overleg\w*|communic\w*|comms|talk(s|ing)? (to|with) (each other|one another)|"
+            r"(barely|hardly|never|don'?t|do not) talk|same page|stand-?ups?|slack|praten (\w+ ){0,3}met elkaar)",
             re.I,
         ),
         re.compile(r"(communication channels|communicatielijnen|working culture|werkcultuur)", re.I),
@@ -100,7 +102,11 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"(start with the core|begin met het e-commercekernteam)", re.I),
     ),
     "lessons": (
-        re.compile(r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|meenemen|what can i (take|use))", re.I),
+        re.compile(
+            r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|what can i (take|use)|"
+            r"(wat|kan|kun) (ik|je|we) .{0,40}meenemen)",  # not "moet ik dat meenemen in mijn plan"
+            re.I,
+        ),
         re.compile(r"\b(lessons?|lessen)\b", re.I),
     ),
     "results": (
@@ -149,3 +155,43 @@ def section_facet(doc_id: str, section: str) -> str | None:
         if heading.search(label):
             return name
     return None
+
+
+# facets that name a part of a guide, which may lead an answer in place of the best hit (lists.primary_index)
+GUIDE_PARTS = {
+    "results",
+    "causes",
+    "lessons",
+    "consequences",
+    "roster",
+    "hires",
+    "communication",
+    "recruiting",
+    "first_hire",
+}
+PART_MARGIN = 0.2  # a section of the asked part counts when it scores about as well as the best hit
+
+
+class _Scored(Protocol):
+    metadata: dict[str, Any]
+    score: float
+
+
+H = TypeVar("H", bound=_Scored)
+
+
+def with_asked_part(ranked: Sequence[H], k: int, facets: set[str]) -> list[H]:
+    """The top k, with the best section of the guide part the question asks for in the last place when none
+    of the k is one ("team comms keep falling apart": the step on communication channels, though causes
+    that share more words rank above it), as long as it scores within PART_MARGIN of the best hit. Only for a
+    question that asks for that one thing: in "which roles, and which can a freelancer do" the best hit
+    answers a part the guide part does not."""
+    top = list(ranked[:k])
+    wanted = facets & GUIDE_PARTS
+    kind = [section_facet(str(h.metadata.get("doc_id", "")), str(h.metadata.get("section", ""))) for h in ranked]
+    if len(facets) != 1 or not wanted or not top or any(f in wanted for f in kind[:k]):
+        return top
+    for hit, facet in zip(ranked[k:], kind[k:], strict=True):
+        if facet in wanted and hit.score >= top[0].score - PART_MARGIN:
+            return top[:-1] + [hit]
+    return top

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import question_facets, section_facet
+from .intent import GUIDE_PARTS, PART_MARGIN, question_facets, section_facet
 from .retrieval import Hit
 
 SERIES_HEADING = re.compile(
@@ -44,20 +44,8 @@ _ORDINAL_STEP = re.compile(
     r"|\b(step|stap)\s+(\d)\b",
     re.IGNORECASE,
 )
-# facets (intent.py) that name a part of a guide, which may lead an answer in place of the best hit
-GUIDE_PARTS = {
-    "results",
-    "causes",
-    "lessons",
-    "consequences",
-    "roster",
-    "hires",
-    "communication",
-    "recruiting",
-    "first_hire",
-}
 STANDS_OUT = 0.1  # a series member this far ahead of the next hit is the one the question is about
-LEAD_SCORE_MARGIN = 0.2  # a hit of the asked kind leads only when it scores about as well as the best hit
+LEAD_SCORE_MARGIN = PART_MARGIN  # a hit of the asked kind leads only when it scores about as well as the best hit
 _ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b", re.IGNORECASE)
 
 

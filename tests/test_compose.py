@@ -9,6 +9,8 @@ import numpy as np
 
 from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
+from assistant.intent import question_facets, with_asked_part
+from assistant.retrieval import Hit
 from assistant.units import Unit, lead_first, pick, whole_steps, without_orphan_leads
 
 
@@ -335,3 +337,33 @@ def test_what_happens_to_one_thing_is_answered_by_that_consequence_alone(assista
         answer = assistant.ask(question).answer
         assert re.search(r"(?i)compet|concurr", answer), answer
         assert not re.findall(rf"(?m)^- {pattern}", answer), answer
+
+
+def test_team_comms_and_not_talking_to_each_other_are_answered_by_the_communication_advice(assistant):
+    """Informal words for communication ("comms", "praten niet met elkaar") reach the guide's communication
+    advice, though sections on causes share more of the question's words."""
+    for question, pattern in [
+        ("we are 4 people, mostly remote. how do we stop our team comms from falling apart?", r"Slack"),
+        ("de marketeer en de inpakker praten eigenlijk nooit met elkaar, wat nu?", r"(?i)communicatie"),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, answer), answer
+
+
+def test_a_question_for_one_guide_part_gets_that_part_among_its_passages():
+    def hit(section: str, doc: str, score: float) -> Hit:
+        return Hit(id=section, text="", metadata={"doc_id": doc, "section": section}, score=score, dense=0, lexical=0)
+
+    ranked = [hit(f"Cause {n}: …", "causes", 0.40 - n / 100) for n in range(1, 5)]
+    ranked += [hit("Step 5: create clear communication channels", "where-to-start", 0.30)]
+    assert [h.id for h in with_asked_part(ranked, 4, {"communication"})][-1].startswith("Step 5")
+    assert with_asked_part(ranked, 4, set()) == ranked[:4]
+    assert with_asked_part(ranked, 4, {"communication", "hiring"}) == ranked[:4]  # two things asked: the best hits
+    far = ranked[:4] + [hit("Step 5: create clear communication channels", "where-to-start", 0.15)]
+    assert with_asked_part(far, 4, {"communication"}) == ranked[:4]  # too far below the best hit
+
+
+def test_dutch_shorthand_for_a_freelancer_asks_about_hiring_and_meenemen_is_not_always_a_lesson():
+    assert "hiring" in question_facets("kan een zzp'er mijn SEO doen?")
+    assert "lessons" not in question_facets("we gaan naar Duitsland, moet ik dat meenemen in mijn team?")
+    assert "lessons" in question_facets("wat kan ik uit die koffiezaak meenemen voor mijn eigen shop?")
