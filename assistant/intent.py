@@ -109,6 +109,15 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"\b(lessons?|lessen)\b", re.I),
     ),
+    "existing_staff": (  # staff hired for other work doing the e-commerce on the side: the cause on the wrong people
+        re.compile(
+            r"\b(on the side|(existing|current) (staff|employees?|people)|in-?store (staff|sales|people|team)|"
+            r"(warehouse|shop|store|winkel|magazijn) ?(guy|girl|man|jongen|meid)\b.{0,60}\b(run|do|handle|doen)\b|"
+            r"naast (zijn|haar|hun) (gewone )?werk|er ?bij (doen|gezet)|'bij'|(uit|van) (de|onze|mijn) fysieke winkel)",
+            re.I,
+        ),
+        re.compile(r"(wrong people|verkeerde mensen)", re.I),
+    ),
     "results": (
         re.compile(
             r"\b(results?|resultaten|resultaat|how much|hoeveel|went up|go up|gone up|increase|gestegen|"
@@ -141,6 +150,8 @@ def question_facets(question: str) -> set[str]:
     )
     if "skills" in facets and not asks_when:
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
+    if "causes" in facets:
+        facets.add("existing_staff")  # the cause on the wrong people is a cause like the others
     if "duties" in facets and facets & {"kpis", "skills", "collaboration"}:
         # "the difference between the KPIs of X and Y" compares KPIs, not what X and Y do
         without = re.sub(rf"\b({_DIFFERENCE})", " ", question, flags=re.I)
@@ -159,6 +170,7 @@ def section_facet(doc_id: str, section: str) -> str | None:
 
 # facets that name a part of a guide, which may lead an answer in place of the best hit (lists.primary_index)
 GUIDE_PARTS = {
+    "existing_staff",
     "results",
     "causes",
     "lessons",

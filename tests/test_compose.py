@@ -367,3 +367,17 @@ def test_dutch_shorthand_for_a_freelancer_asks_about_hiring_and_meenemen_is_not_
     assert "hiring" in question_facets("kan een zzp'er mijn SEO doen?")
     assert "lessons" not in question_facets("we gaan naar Duitsland, moet ik dat meenemen in mijn team?")
     assert "lessons" in question_facets("wat kan ik uit die koffiezaak meenemen voor mijn eigen shop?")
+
+
+def test_staff_hired_for_other_work_doing_ecommerce_on_the_side_gets_the_cause_on_the_wrong_people(assistant):
+    """ "Can my shop staff run the webshop on the side?" is answered by the cause on the wrong people in
+    e-commerce jobs (no expertise, not effective, not happy), not by the nearest page about the problem."""
+    for question, pattern in [
+        ("our packer has free hours, can I have him run the google ads on the side?", r"(?i)expertise|not happy"),
+        (
+            "onze winkelmedewerker doet de webshop naast haar gewone werk, is dat slim?",
+            r"(?i)niet gelukkig|verstand",
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, answer), answer
