@@ -96,7 +96,12 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             r"\b((hire|hiring|bring in|aannemen|aannam|invullen|aan) (\w+ ){0,3}(first|eerst\w*)|"
             r"first (hire|role|person|employee)|(eerste|1e) (aanname|functie|rol|medewerker|kracht)|"
-            r"als eerste (aan|in))",
+            r"als eerste (aan|in)|"
+            # and whether every role must be filled at once: the same step says "not from day one, grow gradually"
+            r"(all|every|alle|allemaal)\b.{0,40}\b(at once|right away|immediately|from day one|meteen|direct|"
+            r"tegelijk|in (één|een) keer)|(meteen|direct|tegelijk|in (één|een) keer) (alle|allemaal)\b|"
+            r"stapje voor stapje|hoe snel .{0,30}\b(team|opbouwen|aannemen)|"
+            r"how (fast|quickly) .{0,30}\b(team|build|hire))",
             re.I,
         ),
         re.compile(r"(start with the core|begin met het e-commercekernteam)", re.I),

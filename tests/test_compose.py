@@ -381,3 +381,14 @@ def test_staff_hired_for_other_work_doing_ecommerce_on_the_side_gets_the_cause_o
     ]:
         answer = assistant.ask(question).answer
         assert re.search(pattern, answer), answer
+
+
+def test_must_i_fill_every_role_at_once_is_answered_by_the_step_on_starting_with_the_core(assistant):
+    """ "All roles right away?" is answered by the step that says: not from day one, start with the role that
+    matters most and grow gradually."""
+    for question, pattern in [
+        ("do I have to fill every role right away?", r"(?i)don't need every position from day one"),
+        ("moet ik direct alle rollen invullen of kan het stapje voor stapje?", r"(?i)niet vanaf dag één"),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, answer), answer
