@@ -114,6 +114,13 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"\b(lessons?|lessen)\b", re.I),
     ),
+    "small_team": (  # what a very small shop needs: the FAQ on very small businesses (owner plus one assistant)
+        re.compile(
+            r"\b(tiny|very small|heel klein\w*|bare minimum|minimum team|minimal team|minimale? team)\b",
+            re.I,
+        ),
+        re.compile(r"(very small business|heel klein bedrijf)", re.I),
+    ),
     "existing_staff": (  # staff hired for other work doing the e-commerce on the side: the cause on the wrong people
         re.compile(
             r"\b(on the side|(existing|current) (staff|employees?|people)|in-?store (staff|sales|people|team)|"
@@ -175,6 +182,7 @@ def section_facet(doc_id: str, section: str) -> str | None:
 
 # facets that name a part of a guide, which may lead an answer in place of the best hit (lists.primary_index)
 GUIDE_PARTS = {
+    "small_team",
     "existing_staff",
     "results",
     "causes",

@@ -9,7 +9,7 @@ import numpy as np
 
 from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
-from assistant.intent import question_facets, with_asked_part
+from assistant.intent import GUIDE_PARTS, question_facets, section_facet, with_asked_part
 from assistant.retrieval import Hit
 from assistant.units import Unit, lead_first, pick, whole_steps, without_orphan_leads
 
@@ -392,3 +392,14 @@ def test_must_i_fill_every_role_at_once_is_answered_by_the_step_on_starting_with
     ]:
         answer = assistant.ask(question).answer
         assert re.search(pattern, answer), answer
+
+
+def test_the_minimum_team_of_a_tiny_shop_asks_for_the_faq_on_very_small_businesses():
+    """ "Tiny shop, what is the bare minimum team" asks for the FAQ on very small businesses (owner plus one
+    assistant), a guide part that may lead the answer, not for the cause on limited budgets that shares words."""
+    for question in ["tiny shop, tiny budget: what is the bare minimum team?", "heel kleine webshop, minimaal team?"]:
+        assert "small_team" in question_facets(question), question
+    assert "small_team" not in question_facets("we zijn met z'n 2en, welke functies zijn er?")  # context, not the ask
+    faq = "I'm a very small business or a two-person webshop: what e-commerce team do I need first?"
+    assert section_facet("faq", faq) == "small_team"
+    assert "small_team" in GUIDE_PARTS
