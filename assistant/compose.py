@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .answer_units import Unit, join_units, lead_first, pick, split_units, whole_steps, without_orphan_leads, word_count
 from .facts import covered, distinct, label, repeats
 from .intent import question_facets, section_facet
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
@@ -22,7 +23,6 @@ from .lists import section_label as _section_label
 from .retrieval import Hit
 from .roles import named_roles
 from .texts import t
-from .units import Unit, join_units, lead_first, pick, split_units, whole_steps, without_orphan_leads, word_count
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
 RUNNER_UP_MARGIN = 0.05  # a second passage scored within this of the first gets more room in the answer

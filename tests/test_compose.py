@@ -7,11 +7,11 @@ import re
 
 import numpy as np
 
+from assistant.answer_units import Unit, lead_first, pick, whole_steps, without_orphan_leads
 from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
 from assistant.intent import GUIDE_PARTS, question_facets, section_facet, with_asked_part
 from assistant.retrieval import Hit
-from assistant.units import Unit, lead_first, pick, whole_steps, without_orphan_leads
 
 
 def _lines(answer: str) -> list[str]:
