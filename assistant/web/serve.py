@@ -50,6 +50,8 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     import uvicorn
 
     offline_environment()
+    from .app import create_app
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     host = host or settings.host
@@ -81,8 +83,4 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
             timeout_worker_healthcheck=120,
         )
     else:
-        # Imported here, not above: Gradio is most of the import, and neither the read-only exit nor the
-        # master of several workers (each worker builds its own app) needs it.
-        from .app import create_app
-
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", **uvicorn_options(settings))
