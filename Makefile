@@ -37,7 +37,7 @@ browser: services axe
 # axe-core from the npm registry for the accessibility tests (tests/test_a11y.py injects axe.min.js into pages).
 AXE_JS := tests/.node/node_modules/axe-core/axe.min.js
 axe: $(AXE_JS)
-$(AXE_JS):
+$(AXE_JS): | services
 	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 	mkdir -p tests/.node
 	npm install --prefix tests/.node --no-audit --no-fund --silent axe-core@4
@@ -56,12 +56,18 @@ lint: $(STAMP)
 # TEST_INDEX_DONE) instead of embedding it again. Each job's output is shown when it ends; any failure, in a
 # job or in pytest, fails `make test`. Every job runs with one BLAS thread, as the app does (assistant/environment.py): on two cores, idle BLAS threads spin and take the
 # core another job needs (the ingest alone: 31 s of CPU with the default threads, 6 s with one).
-test: $(STAMP) services axe
+# mypy runs at a low CPU priority (nice 10): on a fresh clone it has no cache and takes ~30 s of CPU, which it
+# took from the ingest and the test workers at start-up; niced, it uses the cycles they leave while they wait
+# on servers, browsers and subprocesses, and still ends long before pytest.
+# The set-up runs side by side: the venv install (tens of seconds on a fresh clone) does not wait for the
+# Debian check and npm's axe-core. apt-get runs once at a time: axe-core waits for `services`.
+test:
+	@$(MAKE) --no-print-directory -j3 $(STAMP) services axe
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; \
 	  logs=$$(mktemp -d); status=0; \
-	  $(VENV)/bin/mypy assistant >$$logs/mypy.log 2>&1 & mypy=$$!; \
+	  nice -n 10 $(VENV)/bin/mypy assistant >$$logs/mypy.log 2>&1 & mypy=$$!; \
 	  ( if $(VENV)/bin/python ingest.py >$$logs/ingest.log 2>&1; then rc=0; else rc=$$?; fi; \
 	    echo $$rc >$$logs/ingest.rc.tmp; mv $$logs/ingest.rc.tmp $$logs/ingest.rc; exit $$rc ) & ingest=$$!; \
 	  ( while [ ! -e $$logs/ingest.rc ]; do sleep 1; done; \

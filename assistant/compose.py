@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
+from .answer_units import Unit, join_units, lead_first, pick, split_units, whole_steps, without_orphan_leads, word_count
 from .facts import covered, distinct, label, repeats
 from .intent import question_facets, section_facet
-from .lists import primary_index, series_items
+from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
 from .roles import named_roles
-from .sentences import pieces
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -33,7 +32,6 @@ ANSWER_WORDS = 250
 SHORT_WORDS = 120  # an answer shorter than this takes more of the next passage, up to FILL_WORDS
 FILL_WORDS = 150
 ENOUGH_WORDS = 175  # an answer this long takes no further passage: about 120-200 words, unless a full list
-LEAD_MARGIN = 0.05  # a later sentence opens the answer only when this much closer to the question
 HEADING_MARGIN = 0.10  # the heading (a label, not a sentence) shows unless the first sentence is this much closer
 LIST_WORDS = 320  # a question that asks for a whole list (all causes, roles, steps, results) gets it
 
@@ -50,44 +48,9 @@ _ASKS_FOR_LIST = re.compile(
 )
 
 
-_POINTS_AWAY = re.compile(
-    r"\b(below|above|see the|hieronder|hierboven|zie de|th(is|e) (case|guide)|deze (case|gids))\b"
-    r"|^(this|that|these|dit|dat|deze)\b",
-    re.IGNORECASE,
-)
-
-
-# A sentence that leans on the one before it ("That way you get …", "Beide zijn signalen …") is shown with it.
-_LEANS_BACK = re.compile(
-    r"^(that way|this way|both|these|this|that|they|then|so|beide|dat|dit|deze|die|zo|daarom|daardoor|daarna)\b",
-    re.IGNORECASE,
-)
-
-
 def asks_for_list(question: str) -> bool:
     """ "What are the causes", "which roles exist", "what did the coffee shop achieve": the whole list."""
     return bool(_ASKS_FOR_LIST.search(question))
-
-
-@dataclass
-class Unit:
-    text: str
-    hit: int  # index into hits
-    order: int
-    is_item: bool
-    lead: int | None  # the sentence that introduces a list, kept with its items
-
-
-def _units(text: str, hit: int) -> list[Unit]:
-    out: list[Unit] = []
-    lead: int | None = None
-    for piece in pieces(text):
-        if piece.is_item:
-            out.append(Unit(piece.text, hit, len(out), True, lead))
-            continue
-        out.append(Unit(piece.text, hit, len(out), False, None))
-        lead = len(out) - 1 if piece.ends_lead else None
-    return out
 
 
 def _doc(hit: Hit) -> str:
@@ -139,66 +102,6 @@ def _labelled_for_other_roles(text: str, named: list[str], role_terms: dict[str,
     return bool(roles) and not set(roles) & set(named)
 
 
-def _words(text: str) -> int:
-    return len(text.split())
-
-
-def _join(units: list[Unit], n: int) -> str:
-    """Sentences of one source as prose, list items as a list, with the source's citation.
-
-    A list and the paragraph after it are separated by a blank line, so Markdown never glues the paragraph
-    into the last bullet.
-    """
-    blocks: list[str] = []
-    items: list[str] = []
-    prose: list[str] = []
-    for unit in units:
-        if unit.is_item:
-            if prose:
-                blocks.append(" ".join(prose))
-                prose = []
-            items.append("- " + re.sub(r"^([-*•]|\d+[.)])\s+", "", unit.text))
-        else:
-            if items:
-                blocks.append("\n".join(items))
-                items = []
-            prose.append(unit.text)
-    if prose:
-        blocks.append(" ".join(prose))
-    if items:
-        blocks.append("\n".join(items))
-    return "\n\n".join(blocks) + f" [{n}]"
-
-
-def _lead_first(units: list[Unit], sims: dict[int, float]) -> list[Unit]:
-    """The most on-point sentence opens the answer; the rest of the section follows in its own order.
-
-    A section's first sentence usually is its answer, so another sentence leads only when it is clearly
-    closer to the question (LEAD_MARGIN). Only a prose sentence can lead (a list item needs its introduction)
-    and never one that points elsewhere ("the causes below") or leans on the sentence before it ("Both are
-    signs …"), so the answer opens with the point itself.
-    """
-    if not units:
-        return units
-    head = units[0]
-    prose = [
-        u
-        for u in units[1:]
-        if not u.is_item
-        and not u.text.endswith(":")
-        and _words(u.text) >= 5
-        and not _POINTS_AWAY.search(u.text)
-        and not _LEANS_BACK.match(u.text)
-    ]
-    if not prose:
-        return units
-    lead = max(prose, key=lambda u: sims.get(id(u), 0.0))
-    margin = -1.0 if _POINTS_AWAY.search(head.text) else LEAD_MARGIN
-    if sims.get(id(lead), 0.0) < sims.get(id(head), 0.0) + margin:
-        return units
-    return [lead] + [u for u in units if u is not lead]
-
-
 _FIRST_PERSON = re.compile(r"^(i|i'm|i am|my|we|we're|our|ik|mijn|wij|we zijn|onze)\b", re.IGNORECASE)
 
 
@@ -231,6 +134,11 @@ def compose_offline(
     wants_list = asks_for_list(question)
     pool = list(hits) + list(siblings or [])
     first = primary_index(question, hits, siblings or [])
+    # "what are the causes", and "what happens if I ignore it" (the consequences): the whole series, led by
+    # the section that introduces it unless the best hit is one of its members
+    asks_series = wants_list or ("consequences" in question_facets(question) and not one_member_stands_out(hits))
+    series = series_items(question, pool, first, siblings or []) if asks_series else []
+    first = series_overview(pool, first, series)
     asked = question_facets(question)
     named = named_roles(question, role_terms or {})
     others = [i for i in range(min(3, len(hits))) if i != first]
@@ -238,7 +146,7 @@ def compose_offline(
         more = [i for i in range(3, len(hits)) if section_facet(_doc(pool[i]), _sec(pool[i])) in asked]
         others = sorted(others + more[:1], key=lambda i: section_facet(_doc(pool[i]), _sec(pool[i])) not in asked)
     order = [first] + others
-    all_units = [u for i in order for u in _units(pool[i].text, i)]
+    all_units = [u for i in order for u in split_units(pool[i].text, i)]
     # The passages' sentence vectors come from the index version (IndexReader.unit_vectors): nothing is embedded.
     texts = [u.text for u in all_units]
     raw = np.asarray(embed_many(texts), dtype=np.float32) if question_vec is not None and texts else None
@@ -262,18 +170,17 @@ def compose_offline(
     sections: list[tuple[int, list[Unit]]] = []
     primary = by_hit.get(first, [])
     whole_limit = total if wants_list else min(PRIMARY_WHOLE_WORDS, total)
-    if sum(_words(u.text) for u, _ in primary) <= whole_limit:
+    if sum(word_count(u.text) for u, _ in primary) <= whole_limit:
         chosen = [u for u, _ in primary]
     else:
-        chosen = _pick(primary, budget=max(60, total - 70) if not wants_list else total - 20)
+        chosen = pick(primary, budget=max(60, total - 70) if not wants_list else total - 20)
     if not (wants_list and any(u.is_item for u in chosen)):  # a list question's list is its answer
-        chosen = _lead_first(chosen, sim_of)
+        chosen = lead_first(chosen, sim_of)
     sections.append((first, chosen))
-    budget -= sum(_words(u.text) for u in chosen)
-    series = series_items(question, pool, first, siblings or []) if wants_list else []
+    budget -= sum(word_count(u.text) for u in chosen)
     if series and not any(u.is_item for u in chosen):
         sections.append((-1, []))  # the whole series (all causes, all steps) follows the lead
-        budget -= sum(_words(_section_label(pool[i])) + 1 for i in series)
+        budget -= sum(word_count(_section_label(pool[i])) + 1 for i in series)
     best_primary = max((s for _, s in primary), default=0.0)
 
     for i in order[1:]:
@@ -299,36 +206,39 @@ def compose_offline(
         close = part or (i == order[1] and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN)
         # an answer under the 120-200 words aimed for takes more of the next passage, up to ENOUGH_WORDS
         fill = 0 if close or wants_list or total - budget >= SHORT_WORDS else FILL_WORDS - (total - budget)
+        fresh = [
+            u
+            for u, _ in by_hit[i]
+            if not repeats(vectors[index_of[id(u)]], vectors[shown]) and not covered(u.text, shown_texts)
+        ]
         candidates = [
             (u, s)
             for u, s in by_hit[i]
             if (close or fill or other_role or s >= best_primary - 0.12)
             and not u.text.endswith(":")
-            and not repeats(vectors[index_of[id(u)]], vectors[shown])
-            and not covered(u.text, shown_texts)
+            and u in fresh
             and not (named and asked and _labelled_for_other_roles(u.text, named, role_terms or {}))
         ]
         if not candidates:
             continue  # everything it says is already in the answer
-        whole = [
-            u
-            for u, _ in by_hit[i]
-            if not repeats(vectors[index_of[id(u)]], vectors[shown]) and not covered(u.text, shown_texts)
-        ]
+        whole = whole_steps([u for u, _ in by_hit[i]], fresh)
         whole_words = RUNNER_UP_WORDS if part else RUNNER_UP_WHOLE_WORDS  # a further part of the question: brief
-        if close and sum(_words(u.text) for u in whole) <= min(budget, whole_words):
+        if close and sum(word_count(u.text) for u in whole) <= min(budget, whole_words):
             picked = whole  # a close second that is short is shown whole, like the first: lists stay complete
-        elif fill:
-            picked = _pick(candidates, budget=min(budget, fill), max_units=4, context=[u for u, _ in by_hit[i]])
-        elif close or (other_role and "duties" in asked):  # "what do X and Y do": room to say what Y does
+        elif other_role and len(named) > 1 and asked & ROLE_PARTS:  # "what do X and Y do": room for Y, list and all
             section = [u for u, _ in by_hit[i]]
-            picked = _pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=5, context=section)
+            picked = pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=8, context=section)
+        elif fill:
+            picked = pick(candidates, budget=min(budget, fill), max_units=4, context=[u for u, _ in by_hit[i]])
+        elif close:
+            section = [u for u, _ in by_hit[i]]
+            picked = pick(candidates, budget=min(budget, RUNNER_UP_WORDS), max_units=5, context=section)
         else:
-            picked = _pick(candidates, budget=min(budget, 45), max_units=2, context=[u for u, _ in by_hit[i]])
-        picked = [u for u in picked if not (u.text.endswith(":") and u is picked[-1])]
-        if picked and sum(_words(u.text) for u in picked) >= 6:
+            picked = pick(candidates, budget=min(budget, 45), max_units=2, context=[u for u, _ in by_hit[i]])
+        picked = without_orphan_leads(picked)
+        if picked and sum(word_count(u.text) for u in picked) >= 6:
             sections.append((i, picked))
-            budget -= sum(_words(u.text) for u in picked)
+            budget -= sum(word_count(u.text) for u in picked)
 
     title = "" if series else _heading(pool[first])  # a series lists the lead's heading as one of its lines
     if title and chosen and question_vec is not None:  # the heading leads only when it is the most on-point line
@@ -337,7 +247,7 @@ def compose_offline(
     cited = [i for i, _ in sections if i >= 0] + [i for i in series if i != first]
     numbers = {hit: n + 1 for n, hit in enumerate(dict.fromkeys(cited))}
     body = [f"**{title}**"] if title else []
-    body.append(_join(sections[0][1], numbers[first]))
+    body.append(join_units(sections[0][1], numbers[first]))
     rest = sections[1:]
     if rest and rest[0][0] == -1:
         body.append("\n".join(f"- {_section_label(pool[i])} [{numbers[i]}]" for i in series))
@@ -345,35 +255,5 @@ def compose_offline(
     if rest:
         body.append(t(lang, "also"))
         for i, units in rest:
-            body.append(_join(units, numbers[i]))
+            body.append(join_units(units, numbers[i]))
     return "\n\n".join(body), list(numbers)
-
-
-def _pick(
-    scored: list[tuple[Unit, float]], budget: int, max_units: int = 8, context: list[Unit] | None = None
-) -> list[Unit]:
-    """Best units by similarity within a word budget, shown in their original order.
-
-    A list item brings its introducing sentence along (from `context`, the whole section, when given), so a
-    list never appears without context; so does a sentence that leans on the one before it.
-    """
-    chosen: dict[int, Unit] = {}
-    units = {u.order: u for u in (context if context is not None else [u for u, _ in scored])}
-    used = 0
-    for unit, _ in sorted(scored, key=lambda p: -p[1]):
-        if len(chosen) >= max_units:
-            break
-        extra = [unit]
-        if unit.is_item and unit.lead is not None and unit.lead in units and unit.lead not in chosen:
-            extra.insert(0, units[unit.lead])
-        elif not unit.is_item and _LEANS_BACK.match(unit.text) and unit.order - 1 in units:
-            before = units[unit.order - 1]
-            if before.order not in chosen and not before.is_item:
-                extra.insert(0, before)
-        cost = sum(_words(u.text) for u in extra if u.order not in chosen)
-        if used + cost > budget and chosen:
-            continue
-        for u in extra:
-            chosen[u.order] = u
-        used += cost
-    return [chosen[k] for k in sorted(chosen)]

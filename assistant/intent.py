@@ -9,7 +9,10 @@ to share more words.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
 
+_DIFFERENCE = r"difference between|verschil tussen|differ|verschillen"
 FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # facet: (question pattern, pattern on "doc_id: section heading")
     "kpis": (
@@ -25,7 +28,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "hiring": (
         re.compile(
-            r"\b(when|wanneer|in dienst|inhuren|aannemen|neem ik .* aan|hire|hiring|freelance|"
+            r"\b(when|wanneer|in dienst|inhuren|aannemen|neem ik .* aan|hire|hiring|freelance|zzp|"
             r"outsourc|uitbeste|in-?house|employ|vast contract|part-?time|parttime)",
             re.I,
         ),
@@ -43,7 +46,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "duties": (
         re.compile(
             r"\b(what does|what do|wat doet|wat doen|taken|tasks|responsib|verantwoordelijk|do all day|"
-            r"job description|functieomschrijving|difference between|verschil tussen|differ|verschillen)",
+            r"job description|functieomschrijving|" + _DIFFERENCE + ")",
             re.I,
         ),
         re.compile(r": (what an? |wat een )", re.I),
@@ -75,8 +78,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "communication": (  # keeping the team talking: the guide's communication and working-culture sections
         re.compile(
-            r"\b(vergader\w*|meetings?|overleg\w*|communic\w*|talk(ing)? to each other|same page|stand-?ups?|"
-            r"slack)",
+            r"\b(vergader\w*|meetings?|overleg\w*|communic\w*|comms|talk(s|ing)? (to|with) (each other|one another)|"
+            r"(barely|hardly|never|don'?t|do not) talk|same page|stand-?ups?|slack|praten (\w+ ){0,3}met elkaar)",
             re.I,
         ),
         re.compile(r"(communication channels|communicatielijnen|working culture|werkcultuur)", re.I),
@@ -93,14 +96,39 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             r"\b((hire|hiring|bring in|aannemen|aannam|invullen|aan) (\w+ ){0,3}(first|eerst\w*)|"
             r"first (hire|role|person|employee)|(eerste|1e) (aanname|functie|rol|medewerker|kracht)|"
-            r"als eerste (aan|in))",
+            r"als eerste (aan|in)|"
+            # and whether every role must be filled at once: the same step says "not from day one, grow gradually"
+            r"(all|every|alle|allemaal)\b.{0,40}\b(at once|right away|immediately|from day one|meteen|direct|"
+            r"tegelijk|in (één|een) keer)|(meteen|direct|tegelijk|in (één|een) keer) (alle|allemaal)\b|"
+            r"stapje voor stapje|hoe snel .{0,30}\b(team|opbouwen|aannemen)|"
+            r"how (fast|quickly) .{0,30}\b(team|build|hire))",
             re.I,
         ),
         re.compile(r"(start with the core|begin met het e-commercekernteam)", re.I),
     ),
     "lessons": (
-        re.compile(r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|meenemen|what can i (take|use))", re.I),
+        re.compile(
+            r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|what can i (take|use)|"
+            r"(wat|kan|kun) (ik|je|we) .{0,40}meenemen)",  # not "moet ik dat meenemen in mijn plan"
+            re.I,
+        ),
         re.compile(r"\b(lessons?|lessen)\b", re.I),
+    ),
+    "small_team": (  # what a very small shop needs: the FAQ on very small businesses (owner plus one assistant)
+        re.compile(
+            r"\b(tiny|very small|heel klein\w*|bare minimum|minimum team|minimal team|minimale? team)\b",
+            re.I,
+        ),
+        re.compile(r"(very small business|heel klein bedrijf)", re.I),
+    ),
+    "existing_staff": (  # staff hired for other work doing the e-commerce on the side: the cause on the wrong people
+        re.compile(
+            r"\b(on the side|(existing|current) (staff|employees?|people)|in-?store (staff|sales|people|team)|"
+            r"(warehouse|shop|store|winkel|magazijn) ?(guy|girl|man|jongen|meid)\b.{0,60}\b(run|do|handle|doen)\b|"
+            r"naast (zijn|haar|hun) (gewone )?werk|er ?bij (doen|gezet)|'bij'|(uit|van) (de|onze|mijn) fysieke winkel)",
+            re.I,
+        ),
+        re.compile(r"(wrong people|verkeerde mensen)", re.I),
     ),
     "results": (
         re.compile(
@@ -134,6 +162,13 @@ def question_facets(question: str) -> set[str]:
     )
     if "skills" in facets and not asks_when:
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
+    if "causes" in facets:
+        facets.add("existing_staff")  # the cause on the wrong people is a cause like the others
+    if "duties" in facets and facets & {"kpis", "skills", "collaboration"}:
+        # "the difference between the KPIs of X and Y" compares KPIs, not what X and Y do
+        without = re.sub(rf"\b({_DIFFERENCE})", " ", question, flags=re.I)
+        if not FACETS["duties"][0].search(without):
+            facets.discard("duties")
     return facets
 
 
@@ -143,3 +178,45 @@ def section_facet(doc_id: str, section: str) -> str | None:
         if heading.search(label):
             return name
     return None
+
+
+# facets that name a part of a guide, which may lead an answer in place of the best hit (lists.primary_index)
+GUIDE_PARTS = {
+    "small_team",
+    "existing_staff",
+    "results",
+    "causes",
+    "lessons",
+    "consequences",
+    "roster",
+    "hires",
+    "communication",
+    "recruiting",
+    "first_hire",
+}
+PART_MARGIN = 0.2  # a section of the asked part counts when it scores about as well as the best hit
+
+
+class _Scored(Protocol):
+    metadata: dict[str, Any]
+    score: float
+
+
+H = TypeVar("H", bound=_Scored)
+
+
+def with_asked_part(ranked: Sequence[H], k: int, facets: set[str]) -> list[H]:
+    """The top k, with the best section of the guide part the question asks for in the last place when none
+    of the k is one ("team comms keep falling apart": the step on communication channels, though causes
+    that share more words rank above it), as long as it scores within PART_MARGIN of the best hit. Only for a
+    question that asks for that one thing: in "which roles, and which can a freelancer do" the best hit
+    answers a part the guide part does not."""
+    top = list(ranked[:k])
+    wanted = facets & GUIDE_PARTS
+    kind = [section_facet(str(h.metadata.get("doc_id", "")), str(h.metadata.get("section", ""))) for h in ranked]
+    if len(facets) != 1 or not wanted or not top or any(f in wanted for f in kind[:k]):
+        return top
+    for hit, facet in zip(ranked[k:], kind[k:], strict=True):
+        if facet in wanted and hit.score >= top[0].score - PART_MARGIN:
+            return top[:-1] + [hit]
+    return top

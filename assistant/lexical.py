@@ -32,10 +32,10 @@ _STOP = {
 _DOMAIN_STOP = {"e", "commerce", "ecommerce", "shop", "webshop", "winkel"}
 
 
-# Team sizes as owners type them ("met z'n 2en", "2 man", "a 2 person shop"), spelt out as the guidance writes
-# them; on both sides of the index, so a figure like "3-6 months" still matches itself.
+# Team sizes and words as owners type them ("met z'n 2en", "2 man", "a 2 person shop", "team comms"), spelt out
+# as the guidance writes them; on both sides of the index, so a figure like "3-6 months" still matches itself.
 _SHORTHAND = {
-    "en": {"2": "two", "3": "three"},
+    "en": {"2": "two", "3": "three", "comms": "communication", "ppl": "people"},
     "nl": {"2en": "tweeën", "3en": "drieën", "4en": "vieren", "2": "twee", "3": "drie"},
 }
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import question_facets, section_facet
+from .intent import GUIDE_PARTS, PART_MARGIN, question_facets, section_facet
 from .retrieval import Hit
 
 SERIES_HEADING = re.compile(
@@ -22,7 +22,11 @@ SERIES_HEADING = re.compile(
 SERIES_ASKED = {  # which series a question asks for, by the words it uses
     "cause": re.compile(r"\b(causes?|oorza\w*|reasons?|redenen|why|waarom|hoe komt)\b", re.IGNORECASE),
     "step": re.compile(r"\b(steps?|stap\w*|checklist|plan|how do i start|hoe begin)\b", re.IGNORECASE),
-    "consequence": re.compile(r"\b(consequen\w*|gevolg\w*|happens?|gebeurt|risks?|risico\w*)\b", re.IGNORECASE),
+    "consequence": re.compile(
+        r"\b(consequen\w*|gevolg\w*|happens?|gebeurt|risks?|risico\w*|what if|wat als|ignor\w*|negeer\w*|"
+        r"laat liggen|do nothing|niks doe|niets doe)\b",
+        re.IGNORECASE,
+    ),
 }
 _KIND = {"cause": "cause", "oorzaak": "cause", "step": "step", "stap": "step", "consequence": "consequence"}
 MIN_SERIES = 3  # fewer sections than this are not a list worth spelling out
@@ -40,19 +44,8 @@ _ORDINAL_STEP = re.compile(
     r"|\b(step|stap)\s+(\d)\b",
     re.IGNORECASE,
 )
-# facets (intent.py) that name a part of a guide, which may lead an answer in place of the best hit
-GUIDE_PARTS = {
-    "results",
-    "causes",
-    "lessons",
-    "consequences",
-    "roster",
-    "hires",
-    "communication",
-    "recruiting",
-    "first_hire",
-}
-LEAD_SCORE_MARGIN = 0.2  # a hit of the asked kind leads only when it scores about as well as the best hit
+STANDS_OUT = 0.1  # a series member this far ahead of the next hit is the one the question is about
+LEAD_SCORE_MARGIN = PART_MARGIN  # a hit of the asked kind leads only when it scores about as well as the best hit
 _ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b", re.IGNORECASE)
 
 
@@ -153,3 +146,29 @@ def series_items(question: str, pool: list[Hit], first: int, siblings: list[Hit]
 
 def section_label(hit: Hit) -> str:
     return str(hit.metadata.get("section", "")).strip()
+
+
+def series_overview(pool: list[Hit], first: int, series: list[int]) -> int:
+    """The section that introduces a series ("Why ignoring your team structure hurts", "The root cause"),
+    to lead an answer that lists the series: the lead document's first section before its first series
+    section, or `first` when the lead is itself a member or the document has no such section."""
+    if not series or first in series:
+        return first
+    doc, lang = pool[first].metadata.get("doc_id"), pool[first].lang
+    start = min(int(pool[i].metadata.get("position", 0)) for i in series)
+    before = [
+        i
+        for i, hit in enumerate(pool)
+        if hit.metadata.get("doc_id") == doc and hit.lang == lang and int(hit.metadata.get("position", 0)) < start
+    ]
+    return min(before, key=lambda i: int(pool[i].metadata.get("position", 0))) if before else first
+
+
+def one_member_stands_out(hits: list[Hit]) -> bool:
+    """ "What happens to my customers if I do nothing" is about one consequence: its section scores clearly
+    above the next hit. "What happens if I keep winging it" scores them all alike and gets the list."""
+    return (
+        len(hits) > 1
+        and bool(SERIES_HEADING.match(section_label(hits[0])))
+        and hits[0].score - hits[1].score >= STANDS_OUT
+    )

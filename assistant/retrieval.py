@@ -19,7 +19,7 @@ import numpy as np
 from .config import Settings
 from .embeddings import IndexEmbeddings
 from .errors import AssistantError, EmbeddingMismatchError
-from .intent import question_facets, section_facet
+from .intent import question_facets, section_facet, with_asked_part
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
 from .roles import each_role, named_roles, subject_role
@@ -27,6 +27,7 @@ from .signals import INFORMAL, ScopeSignals, bank_signal, load_bank, load_topics
 from .store import IndexStore, VersionInfo
 
 CANDIDATES = 64  # passages each of dense, BM25 and heading similarity put forward before fusion
+PART_POOL = 12  # passages past the top k searched for a section of the guide part a question asks for
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,8 @@ class HybridSearch:
         heading = snap.headings @ qvec if snap.headings.shape[1] == qvec.shape[0] else np.zeros(len(snap.ids))
         facets = question_facets(question)
         subject = subject_role(question, snap.role_terms, facets)
-        hits = self._fuse(snap, dense, lexical, heading, lang, k, facets, subject)
+        ranked = self._fuse(snap, dense, lexical, heading, lang, k + PART_POOL, facets, subject)
+        hits = with_asked_part(ranked, k, facets)
         for slot, pos in each_role(named_roles(question, snap.role_terms), hits, snap.metadatas, lang, facets):
             meta = snap.metadatas[pos]
             text = str(meta.get("text") or snap.texts[pos])

@@ -64,21 +64,25 @@ def each_role(
     if not 2 <= len(roles) <= 3 or len(hits) < 2:
         return []
     present = [h.metadata.get("role_id") for h in hits]
+    kinds = [_facet(h.metadata) for h in hits]
     out: list[tuple[int, int]] = []
     for role in roles:
-        if role in present:
-            continue
-        spare = [n for n in range(len(present) - 1, 0, -1) if present[n] not in roles]
         own = [p for p, m in enumerate(metadatas) if m.get("role_id") == role and m.get("lang") == lang]
+        asked = [p for p in own if facets and _facet(metadatas[p]) in facets]
+        slots = [n for n in range(len(present)) if present[n] == role]
+        if slots and (not asked or any(kinds[n] in (facets or set()) for n in slots)):
+            continue
+        # a role shown only by a section of another kind (what the marketer does, under "the difference
+        # between the KPIs of the manager and the marketer") gets its section of the asked kind instead
+        spare = [n for n in range(len(present) - 1, 0, -1) if present[n] not in roles] or slots[-1:]
         if not spare or not own:
             continue
-        asked = [
-            p
-            for p in own
-            if facets
-            and section_facet(str(metadatas[p].get("doc_id", "")), str(metadatas[p].get("section", ""))) in facets
-        ]
         pos = (asked or sorted(own, key=lambda p: int(metadatas[p].get("position", 0))))[0]
         present[spare[0]] = role
+        kinds[spare[0]] = _facet(metadatas[pos])
         out.append((spare[0], pos))
     return out
+
+
+def _facet(meta: dict[str, Any]) -> str | None:
+    return section_facet(str(meta.get("doc_id", "")), str(meta.get("section", "")))

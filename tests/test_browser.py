@@ -158,6 +158,22 @@ def test_the_send_button_shows_its_whole_label_on_a_phone_in_dutch(browser, app_
     page.context.close()
 
 
+def test_the_example_question_in_the_empty_box_is_shown_whole_on_a_phone(browser, app_server: LocalServer):
+    page = new_page(browser, {"width": 360, "height": 780}, locale="nl-NL")  # a common narrow Android phone
+    page.goto(app_server.url, wait_until="load")
+    page.wait_for_function("(document.querySelector('#send') || {innerText: ''}).innerText.includes('Verstuur')")
+    box = page.locator("#question textarea")
+    whole = "e => e.scrollHeight <= e.clientHeight"
+    page.wait_for_function(f"({whole})(document.querySelector('#question textarea'))", timeout=5000)
+    box.fill("Welke KPI's?")
+    box.fill("")
+    assert box.evaluate(whole), "the Dutch example question is cut off after clearing the box"
+    page.get_by_text("EN", exact=True).click()
+    page.wait_for_function("document.querySelector('#send').innerText.includes('Send')", timeout=10000)
+    assert box.evaluate(whole), "the English example question is cut off"
+    page.context.close()
+
+
 def test_a_follow_up_in_the_chat_uses_the_conversation(page, app_server: LocalServer):
     ask(page, app_server.url, "Welke KPI's gebruik ik voor mijn klantenservice?")
     wait_for_answer(page, "CSAT")

@@ -7,9 +7,11 @@ import re
 
 import numpy as np
 
-from assistant.compose import Unit, _pick
+from assistant.answer_units import Unit, lead_first, pick, whole_steps, without_orphan_leads
 from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
+from assistant.intent import GUIDE_PARTS, question_facets, section_facet, with_asked_part
+from assistant.retrieval import Hit
 
 
 def _lines(answer: str) -> list[str]:
@@ -170,13 +172,13 @@ def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
         Unit("Keep customer service in-house.", 1, 2, False, None),
     ]
     scored = [(section[0], 0.2), (section[1], 0.9), (section[2], 0.1)]
-    picked = _pick(scored, budget=30, max_units=2, context=section)
+    picked = pick(scored, budget=30, max_units=2, context=section)
     assert [u.order for u in picked] == [0, 1]  # never "That way …" on its own
     beide = [
         Unit("Late levering en veel retouren.", 2, 0, False, None),
         Unit("Beide zijn signalen.", 2, 1, False, None),
     ]
-    assert [u.order for u in _pick([(beide[1], 0.9), (beide[0], 0.1)], budget=30, max_units=1, context=beide)] == [0, 1]
+    assert [u.order for u in pick([(beide[1], 0.9), (beide[0], 0.1)], budget=30, max_units=1, context=beide)] == [0, 1]
 
 
 def test_a_two_part_question_about_one_role_answers_both_parts(assistant):
@@ -247,3 +249,157 @@ def test_which_role_to_hire_first_is_answered_by_the_step_on_the_core_team(assis
         answer = assistant.ask(question).answer
         first_block = answer.split("\n\n")[0] + answer.split("\n\n")[1]
         assert re.search(expected, first_block), (question, answer[:300])
+
+
+def test_a_numbered_list_keeps_every_step_though_one_sounds_like_the_answer_so_far():
+    # "Start with the core team …" resembles "start small and grow" shown above it, but a plan without its step 3
+    # is another plan; a bullet list of separate facts still drops what the answer already says
+    steps = [
+        Unit("The steps in this guide are:", 2, 0, False, None),
+        Unit("1. Analyse your goals for the next 3-6 months.", 2, 1, True, 0),
+        Unit("2. Start with the core team you need most, and grow gradually.", 2, 2, True, 0),
+        Unit("3. Create clear communication channels.", 2, 3, True, 0),
+    ]
+    fresh = [steps[0], steps[1], steps[3]]
+    assert whole_steps(steps, fresh) == steps
+    bullets = [Unit(u.text.replace(f"{n}. ", "- "), 2, n, True, 0) for n, u in enumerate(steps)]
+    assert whole_steps(bullets, [bullets[0], bullets[1], bullets[3]]) == [bullets[0], bullets[1], bullets[3]]
+
+
+def test_a_list_introduction_without_its_list_is_left_out():
+    units = [
+        Unit("These are the KPIs the source recommends for this role:", 1, 0, False, None),
+        Unit("Discuss these numbers together every month.", 1, 1, False, None),
+        Unit("Track these numbers:", 1, 2, False, None),
+        Unit("- **Traffic:** visitors per month.", 1, 3, True, 2),
+    ]
+    assert without_orphan_leads(units) == units[1:]
+    assert without_orphan_leads(units[:1]) == []
+
+
+def test_a_sentence_opening_with_yet_or_toch_never_leads_and_brings_its_context():
+    section = [
+        Unit("Some businesses already have a marketing team.", 1, 0, False, None),
+        Unit(
+            "Yet nobody really understands the back end of e-commerce or the online sales strategy.", 1, 1, False, None
+        ),
+        Unit("Marketing people know how to get attention.", 1, 2, False, None),
+    ]
+    sims = {id(section[0]): 0.1, id(section[1]): 0.9, id(section[2]): 0.12}
+    assert lead_first(section, sims)[0] is section[0]
+    picked = pick([(section[1], 0.9), (section[0], 0.1)], budget=40, max_units=1, context=section)
+    assert [u.order for u in picked] == [0, 1]
+    toch = [
+        Unit("Sommige bedrijven hebben al een marketingteam.", 2, 0, False, None),
+        Unit("Toch begrijpt niemand echt de achterkant van e-commerce.", 2, 1, False, None),
+    ]
+    assert [u.order for u in pick([(toch[1], 0.9)], budget=30, max_units=1, context=toch)] == [0, 1]
+
+
+def test_the_difference_between_two_roles_kpis_gives_each_roles_kpis(assistant):
+    """ "Difference between the KPIs of X and Y" compares KPIs: Y's KPI section, not what Y does."""
+    for question, first, second in [
+        (
+            "What is the difference between the KPIs of an e-commerce manager and those of a digital marketer?",
+            r"(?i)conversion rate|AOV|CAC",
+            r"(?i)website traffic|ROI of ad",
+        ),
+        (
+            "Wat is het verschil tussen de KPI's van de e-commercemanager en de digital marketeer?",
+            r"(?i)conversieratio|AOV|CAC",
+            r"(?i)websiteverkeer|ROI van",
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(first, answer) and re.search(second, answer), answer
+
+
+def test_what_two_roles_do_shows_the_second_roles_work_list(assistant):
+    answer = assistant.ask("what's the difference between an e-commerce manager and a digital marketer?").answer
+    assert re.search(r"strategy", answer) and re.search(r"\bSEO\b", answer), answer
+
+
+def test_what_happens_if_i_do_nothing_lists_every_consequence(assistant):
+    """A general "what happens if …" asks for the consequences: all six, one line each, as for the causes."""
+    for question, pattern in [
+        ("what happens if we never sort out our team structure?", r"Consequence: "),
+        ("wat gebeurt er als ik mijn teamstructuur gewoon laat zoals hij is?", r"Gevolg: "),
+    ]:
+        answer = assistant.ask(question).answer
+        assert len(re.findall(rf"(?m)^- {pattern}", answer)) == 6, answer
+
+
+def test_what_happens_to_one_thing_is_answered_by_that_consequence_alone(assistant):
+    for question, pattern in [
+        ("what happens if my team is weaker than the teams of my competitors?", r"Consequence: "),
+        ("wat gebeurt er als de concurrent een sterker team heeft dan ik?", r"Gevolg: "),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(r"(?i)compet|concurr", answer), answer
+        assert not re.findall(rf"(?m)^- {pattern}", answer), answer
+
+
+def test_team_comms_and_not_talking_to_each_other_are_answered_by_the_communication_advice(assistant):
+    """Informal words for communication ("comms", "praten niet met elkaar") reach the guide's communication
+    advice, though sections on causes share more of the question's words."""
+    for question, pattern in [
+        ("we are 4 people, mostly remote. how do we stop our team comms from falling apart?", r"Slack"),
+        ("de marketeer en de inpakker praten eigenlijk nooit met elkaar, wat nu?", r"(?i)communicatie"),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, answer), answer
+
+
+def test_a_question_for_one_guide_part_gets_that_part_among_its_passages():
+    def hit(section: str, doc: str, score: float) -> Hit:
+        return Hit(id=section, text="", metadata={"doc_id": doc, "section": section}, score=score, dense=0, lexical=0)
+
+    ranked = [hit(f"Cause {n}: …", "causes", 0.40 - n / 100) for n in range(1, 5)]
+    ranked += [hit("Step 5: create clear communication channels", "where-to-start", 0.30)]
+    assert [h.id for h in with_asked_part(ranked, 4, {"communication"})][-1].startswith("Step 5")
+    assert with_asked_part(ranked, 4, set()) == ranked[:4]
+    assert with_asked_part(ranked, 4, {"communication", "hiring"}) == ranked[:4]  # two things asked: the best hits
+    far = ranked[:4] + [hit("Step 5: create clear communication channels", "where-to-start", 0.15)]
+    assert with_asked_part(far, 4, {"communication"}) == ranked[:4]  # too far below the best hit
+
+
+def test_dutch_shorthand_for_a_freelancer_asks_about_hiring_and_meenemen_is_not_always_a_lesson():
+    assert "hiring" in question_facets("kan een zzp'er mijn SEO doen?")
+    assert "lessons" not in question_facets("we gaan naar Duitsland, moet ik dat meenemen in mijn team?")
+    assert "lessons" in question_facets("wat kan ik uit die koffiezaak meenemen voor mijn eigen shop?")
+
+
+def test_staff_hired_for_other_work_doing_ecommerce_on_the_side_gets_the_cause_on_the_wrong_people(assistant):
+    """ "Can my shop staff run the webshop on the side?" is answered by the cause on the wrong people in
+    e-commerce jobs (no expertise, not effective, not happy), not by the nearest page about the problem."""
+    for question, pattern in [
+        ("our packer has free hours, can I have him run the google ads on the side?", r"(?i)expertise|not happy"),
+        (
+            "onze winkelmedewerker doet de webshop naast haar gewone werk, is dat slim?",
+            r"(?i)niet gelukkig|verstand",
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, answer), answer
+
+
+def test_must_i_fill_every_role_at_once_is_answered_by_the_step_on_starting_with_the_core(assistant):
+    """ "All roles right away?" is answered by the step that says: not from day one, start with the role that
+    matters most and grow gradually."""
+    for question, pattern in [
+        ("do I have to fill every role right away?", r"(?i)don't need every position from day one"),
+        ("moet ik direct alle rollen invullen of kan het stapje voor stapje?", r"(?i)niet vanaf dag één"),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, answer), answer
+
+
+def test_the_minimum_team_of_a_tiny_shop_asks_for_the_faq_on_very_small_businesses():
+    """ "Tiny shop, what is the bare minimum team" asks for the FAQ on very small businesses (owner plus one
+    assistant), a guide part that may lead the answer, not for the cause on limited budgets that shares words."""
+    for question in ["tiny shop, tiny budget: what is the bare minimum team?", "heel kleine webshop, minimaal team?"]:
+        assert "small_team" in question_facets(question), question
+    assert "small_team" not in question_facets("we zijn met z'n 2en, welke functies zijn er?")  # context, not the ask
+    faq = "I'm a very small business or a two-person webshop: what e-commerce team do I need first?"
+    assert section_facet("faq", faq) == "small_team"
+    assert "small_team" in GUIDE_PARTS

@@ -11,16 +11,20 @@ from typing import Any
 
 import pytest
 
+from assistant import scope
 from assistant.config import ROOT
 from assistant.evaluation import count_words, format_report, load_gold, run_eval
+from assistant.retrieval import Retrieval
+from assistant.scope import is_vague_request
+from assistant.scope_fit import TRAIN_SETS, bank_items, fit, signals_of
 from assistant.service import Assistant
 
 
 class AnswersOnce:
     """The session's Assistant, asked each question once: the gates below and the answer check read the same
-    eval sets (`make test` runs this file on one worker), and an offline answer depends only on the
-    question and the index. Every other call, and any call with history or a language, goes to the Assistant.
-    Each eval set added costs its questions once, not once per test that reads it."""
+    eval sets, and so does the scope refit (`make test` runs this file on one worker); an offline answer
+    depends only on the question and the index. Every other call, and any call with history or a language,
+    goes to the Assistant. Each eval set added costs its questions once, not once per test that reads it."""
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
@@ -106,3 +110,35 @@ def test_offline_answers_are_short_and_never_repeat_a_sentence(once):
             assert not re.match(r"\*\*(I'm|I am|Ik ben|Ik heb)\b", answer.answer), answer.answer
     lengths.sort()
     assert lengths[len(lengths) // 2] <= 200, lengths[len(lengths) // 2]
+
+
+def test_refit_reproduces_the_shipped_scope_weights(once):
+    """A refit on the real signals of every training question (the seen eval sets and the example bank) from
+    the real index gives the shipped scope weights: it fails when the guidance, the topics file, the example
+    bank, the off-topic examples or the embedding model changed without `python bench/fit_scope.py --write`.
+
+    An eval question's signals are read from its shared answer (the tests above asked every training set),
+    which was built from the same search: checked below on one question of each set. The bank is searched.
+    """
+    engine = once.search_engine
+    bank = {item["question"] for item in bank_items()}
+
+    def search(question: str) -> Retrieval:
+        if question not in bank:
+            shared = once.ask(question).retrieval
+            if shared is not None and shared.question == question:
+                return shared
+        return engine.search(question)
+
+    sets = [load_gold(ROOT / "eval" / f"{name}.jsonl") for name in TRAIN_SETS]
+    for items in sets:
+        question = next(item["question"] for item in items if not is_vague_request(item["question"]))
+        shared = once.ask(question).retrieval
+        assert shared is not None and shared.question == question, question
+        assert shared.scope == engine.search(question).scope, question
+    items = [item for one_set in sets for item in one_set] + bank_items()
+    x, y, vetoed = signals_of(search, items, engine.bank_vectors())
+    refit = fit(x[~vetoed], y[~vetoed])
+    assert len(refit) == len(scope.SCOPE_WEIGHTS)
+    for name, new, shipped in zip((*scope.SIGNAL_NAMES, "intercept"), refit, scope.SCOPE_WEIGHTS, strict=True):
+        assert new == pytest.approx(shipped, abs=0.05), f"{name}: refit {new}, shipped {shipped}"

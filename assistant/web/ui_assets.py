@@ -33,6 +33,8 @@ footer {display: none !important}
 #counter p {margin: 0; font-size: 0.9em}
 #input-row {align-items: stretch}
 #stop {min-width: 90px}
+/* An empty box is as tall as its example question (measured by JS below), so a phone shows it whole. */
+#question textarea:placeholder-shown {min-height: var(--placeholder-height, auto)}
 #title .short {display: none}
 @media (max-width: 640px) {
   #title h1 {font-size: 1.1rem}
@@ -51,8 +53,26 @@ HEAD = """<style>@media (max-width: 640px) {
 }</style>"""
 
 # [n] in an answer opens and shows the matching source of the same answer (ids made by render.sources_html).
+# The question box is one line high, and Gradio sizes it to what is typed, never to its placeholder: on a
+# narrow phone the example question wrapped to three or four lines and was cut off. The placeholder's height is
+# measured whenever it or the width changes, and the CSS above applies it only while the box is empty.
 JS = """
 () => {
+  const fitPlaceholder = () => {
+    const t = document.querySelector('#question textarea');
+    if (!t || t.value) return;
+    t.style.setProperty('--placeholder-height', '0px');
+    t.style.setProperty('--placeholder-height', t.scrollHeight + 'px');
+  };
+  const watch = () => {
+    const t = document.querySelector('#question textarea');
+    if (!t) { setTimeout(watch, 200); return; }
+    new MutationObserver(fitPlaceholder).observe(t, {attributes: true, attributeFilter: ['placeholder']});
+    t.addEventListener('input', fitPlaceholder);
+    window.addEventListener('resize', fitPlaceholder);
+    fitPlaceholder();
+  };
+  watch();
   document.addEventListener('click', (e) => {
     const a = e.target.closest && e.target.closest('a.cite');
     if (!a) return;
