@@ -44,6 +44,8 @@ TRAIN_SETS = (
     "blind-l",
     "blind-m",
     "blind-n",
+    "blind-o",
+    "blind-p",
 )
 
 

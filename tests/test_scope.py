@@ -142,6 +142,15 @@ UNCOVERED = {
         "is 500 a day a normal day rate for an ecommerce consultant?",
         "de sea-freelancer vraagt 65 euro per uur, is dat redelijk?",
         "wat is een gangbaar dagtarief voor een interim webshopmanager?",
+        "what does a shopify developer typically charge per hour?",
+        "hoeveel rekent een copywriter per uur voor productteksten?",
+    ],
+    # the shop's returns terms: the guidance only says customer service handles returns
+    "returns_policy": [
+        "should I offer free returns on shoes?",
+        "what returns policy works best for a jewellery webshop?",
+        "gratis retourneren aanbieden, ja of nee?",
+        "welke retourvoorwaarden zijn gebruikelijk voor kleding?",
     ],
     # how to run the ads (bids, keywords, campaign types), not who runs them
     "ad_campaign_tactics": [
