@@ -13,12 +13,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import GUIDE_PARTS, PART_MARGIN, question_facets, section_facet
+from .intent import GUIDE_PARTS, PART_MARGIN, SERIES_HEADING, question_facets, section_facet, series_kind, step_index
 from .retrieval import Hit
 
-SERIES_HEADING = re.compile(
-    r"^(cause|oorzaak|(checklist )?(step|stap)|consequence|gevolg)\b\s*(?P<number>\d*)\s*:", re.IGNORECASE
-)
 SERIES_ASKED = {  # which series a question asks for, by the words it uses
     "cause": re.compile(r"\b(causes?|oorza\w*|reasons?|redenen|why|waarom|hoe komt)\b", re.IGNORECASE),
     "step": re.compile(r"\b(steps?|stap\w*|checklist|plan|how do i start|hoe begin)\b", re.IGNORECASE),
@@ -28,22 +25,7 @@ SERIES_ASKED = {  # which series a question asks for, by the words it uses
         re.IGNORECASE,
     ),
 }
-_KIND = {"cause": "cause", "oorzaak": "cause", "step": "step", "stap": "step", "consequence": "consequence"}
 MIN_SERIES = 3  # fewer sections than this are not a list worth spelling out
-_ORDINALS = {
-    **dict.fromkeys(("first", "1st", "eerste"), 1),
-    **dict.fromkeys(("second", "2nd", "tweede"), 2),
-    **dict.fromkeys(("third", "3rd", "derde"), 3),
-    **dict.fromkeys(("fourth", "4th", "vierde"), 4),
-    **dict.fromkeys(("fifth", "5th", "vijfde"), 5),
-    **dict.fromkeys(("sixth", "6th", "zesde"), 6),
-    **dict.fromkeys(("last", "final", "laatste"), -1),
-}
-_ORDINAL_STEP = re.compile(
-    rf"\b({'|'.join(_ORDINALS)})\b(?:\s+\w+)?\s+(step|item|stap|punt|thing|ding|onderdeel)\b"
-    r"|\b(step|stap)\s+(\d)\b",
-    re.IGNORECASE,
-)
 STANDS_OUT = 0.1  # a series member this far ahead of the next hit is the one the question is about
 LEAD_SCORE_MARGIN = PART_MARGIN  # a hit of the asked kind leads only when it scores about as well as the best hit
 _ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b", re.IGNORECASE)
@@ -73,7 +55,7 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
     hires, communication, recruiting …) move the lead; the search already favours the right section of a
     role page. The index counts `siblings` after `hits`.
     """
-    step = _step_section(question, hits + siblings)
+    step = step_index(question, hits + siblings)
     if step is not None:
         return step
     facets = question_facets(question) & GUIDE_PARTS
@@ -94,37 +76,8 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
     return 0
 
 
-def _step_section(question: str, pool: list[Hit]) -> int | None:
-    """The numbered step a question asks for ("the very first item on the checklist", "de laatste stap",
-    "step 3"), from the document of the best-placed hit that has numbered steps; None if it asks for none.
-
-    Step sections share most of their words, so the search alone often ranks a neighbouring step first.
-    """
-    asked = _ORDINAL_STEP.search(question)
-    if not asked:
-        return None
-    wanted = _ORDINALS[asked.group(1).lower()] if asked.group(1) else int(asked.group(4))
-    labels = [(i, h, SERIES_HEADING.match(section_label(h))) for i, h in enumerate(pool)]
-    numbered = [(i, h, int(m["number"])) for i, h, m in labels if m and m["number"] and _kind(m.group(0)) == "step"]
-    if not numbered:
-        return None
-    doc = (numbered[0][1].metadata.get("doc_id"), numbered[0][1].lang)
-    in_doc = [(i, n) for i, h, n in numbered if (h.metadata.get("doc_id"), h.lang) == doc]
-    if wanted == -1:
-        return max(in_doc, key=lambda x: x[1])[0]
-    return next((i for i, n in in_doc if n == wanted), None)
-
-
 def _facet(hit: Hit) -> str | None:
     return section_facet(str(hit.metadata.get("doc_id", "")), str(hit.metadata.get("section", "")))
-
-
-def _kind(label: str) -> str:
-    found = SERIES_HEADING.match(label)
-    if not found:
-        return ""
-    word = found.group(1).lower().split()[-1]
-    return _KIND.get(word, "consequence" if word == "gevolg" else "")
 
 
 def series_items(question: str, pool: list[Hit], first: int, siblings: list[Hit]) -> list[int]:
@@ -139,7 +92,7 @@ def series_items(question: str, pool: list[Hit], first: int, siblings: list[Hit]
         if same and SERIES_HEADING.match(section_label(hit)) and hit.id not in members:
             members[hit.id] = i
     ordered = sorted(members.values(), key=lambda i: int(pool[i].metadata.get("position", 0)))
-    kinds = {_kind(section_label(pool[i])) for i in ordered}
+    kinds = {series_kind(section_label(pool[i])) for i in ordered}
     asked = any(SERIES_ASKED[k].search(question) for k in kinds if k in SERIES_ASKED)
     return ordered if len(ordered) >= MIN_SERIES and asked else []
 

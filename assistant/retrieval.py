@@ -19,7 +19,7 @@ import numpy as np
 from .config import Settings
 from .embeddings import IndexEmbeddings
 from .errors import AssistantError, EmbeddingMismatchError
-from .intent import question_facets, section_facet, with_asked_part
+from .intent import asks_for_step, question_facets, section_facet, with_asked_part, with_asked_step
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
 from .roles import each_role, named_roles, subject_role
@@ -242,7 +242,8 @@ class HybridSearch:
         facets = question_facets(question)
         subject = subject_role(question, snap.role_terms, facets)
         ranked = self._fuse(snap, dense, lexical, heading, lang, k + PART_POOL, facets, subject)
-        hits = with_asked_part(ranked, k, facets)
+        asked_step = asks_for_step(question)
+        hits = with_asked_step(ranked, k, question) if asked_step else with_asked_part(ranked, k, facets)
         for slot, pos in each_role(named_roles(question, snap.role_terms), hits, snap.metadatas, lang, facets):
             meta = snap.metadatas[pos]
             text = str(meta.get("text") or snap.texts[pos])

@@ -144,3 +144,19 @@ def test_a_question_naming_two_roles_gets_a_passage_of_each():
     assert each_role(["cs", "marketer"], hits, metas, "en", {"hiring"}) == [(3, 1)]  # its "when to hire", last slot
     assert each_role(["cs", "marketer"], hits, metas, "en", set()) == [(3, 0)]  # no kind asked: its first section
     assert each_role(["cs"], hits, metas, "en", {"hiring"}) == []  # one role: the search already ranks it
+
+
+@pytest.mark.parametrize(
+    ("question", "step"),
+    [
+        ("which is the final step on the checklist for setting up my team?", 6),
+        ("wat houdt de laatste stap van de checklist in voor mijn webwinkel?", 6),
+        ("what does step 4 of the checklist say?", 4),
+        ("en de derde stap van die checklist?", 3),
+    ],
+)
+def test_a_question_for_a_numbered_step_shows_that_step_among_its_sources(assistant, question, step):
+    """Step sections share most of their words, so a neighbouring step or the checklist's introduction may
+    rank first; the asked step is among the four passages shown, whatever the search ranked."""
+    sections = [str(h.metadata.get("section", "")) for h in assistant.search(question).hits[:4]]
+    assert any(re.match(rf"(checklist )?(step|stap) {step}\b", s, re.IGNORECASE) for s in sections), sections
