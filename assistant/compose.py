@@ -17,7 +17,7 @@ import numpy as np
 
 from .answer_units import Unit, join_units, lead_first, pick, split_units, whole_steps, without_orphan_leads, word_count
 from .facts import covered, distinct, label, repeats
-from .intent import question_facets, section_facet
+from .intent import GUIDE_PARTS, ONE_THING_PARTS, question_facets, section_facet
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
@@ -76,8 +76,14 @@ def _another_part(
 ) -> bool:
     """A section about a role the question names, of a kind it asks for that no shown section gives yet:
     "what does the manager do and how do I see he performs well" gets the KPIs after the duties, even past
-    the usual length. A question naming no role ("the results, with numbers") asks one thing."""
+    the usual length. A question naming no role ("the results, with numbers") asks one thing, unless it asks
+    for two parts of a guide and the answer so far gives one of them."""
     facet = section_facet(_doc(pool[i]), _sec(pool[i]))
+    shown_facets = {section_facet(_doc(pool[j]), _sec(pool[j])) for j in shown if j >= 0}
+    parts = asked & GUIDE_PARTS - ONE_THING_PARTS
+    if facet in parts and facet not in shown_facets:
+        # "in what order did they hire, and what did it bring": the results after the hires
+        return bool(shown_facets & parts)
     roles = [str(pool[i].metadata.get("role_id"))] if pool[i].metadata.get("role_id") else []
     roles = roles or named_roles(_sec(pool[i]), role_terms)
     return (

@@ -71,7 +71,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             r"\b(hired first|hired (next|after|then)|who did (they|the \w+( \w+)?) hire|(?<!before )they hired|"
             r"the (owner|shop|coffee shop) hired|(die|wie) ze (hebben )?aan(namen|genomen)|"
-            r"(welke|wie) (namen|hadden) (ze|zij|de \w+)\b.{0,30}\baan|eerst aangenomen)",
+            r"(welke|wie) (namen|hadden) (ze|zij|de \w+)\b.{0,30}\baan|eerst aangenomen|"
+            r"(in )?(what|which|welke) (order|volgorde)\b.{0,40}\b(hire|hired|hiring|aangenomen|aannemen|aan)\b)",
             re.I,
         ),
         re.compile(r"\b(three hires|drie functies)\b", re.I),
@@ -133,7 +134,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "results": (
         re.compile(
             r"\b(results?|resultaten|resultaat|how much|hoeveel|went up|go up|gone up|increase|gestegen|"
-            r"opgeleverd|opleverde|opbrengst|omhoog|in the end|end(ed)? up|uiteindelijk)",
+            r"opgeleverd|opleverde|opbrengst|omhoog|in the end|end(ed)? up|uiteindelijk|"
+            r"leverde (het|dat|dit|die) (\w+ ){0,3}op\b|what did (it|that|this|they) (bring|get|achieve|deliver))",
             re.I,
         ),
         re.compile(r"\b(results?|resultaten)\b", re.I),
@@ -194,6 +196,8 @@ GUIDE_PARTS = {
     "recruiting",
     "first_hire",
 }
+# "why" and the cause on the wrong people it brings open many questions that ask one thing: never a second part
+ONE_THING_PARTS = {"causes", "existing_staff"}
 PART_MARGIN = 0.2  # a section of the asked part counts when it scores about as well as the best hit
 
 
@@ -214,6 +218,14 @@ def with_asked_part(ranked: Sequence[H], k: int, facets: set[str]) -> list[H]:
     top = list(ranked[:k])
     wanted = facets & GUIDE_PARTS
     kind = [section_facet(str(h.metadata.get("doc_id", "")), str(h.metadata.get("section", ""))) for h in ranked]
+    parts = wanted - ONE_THING_PARTS
+    if len(parts) > 1 and top and any(f in parts for f in kind[:k]):
+        # two parts asked ("in what order did they hire, and what did it bring") and one is shown: the other too
+        missing = parts - set(kind[:k])
+        for hit, facet in zip(ranked[k:], kind[k:], strict=True):
+            if facet in missing and hit.score >= top[0].score - PART_MARGIN:
+                return top[:-1] + [hit]
+        return top
     if len(facets) != 1 or not wanted or not top or any(f in wanted for f in kind[:k]):
         return top
     for hit, facet in zip(ranked[k:], kind[k:], strict=True):

@@ -403,3 +403,12 @@ def test_the_minimum_team_of_a_tiny_shop_asks_for_the_faq_on_very_small_business
     faq = "I'm a very small business or a two-person webshop: what e-commerce team do I need first?"
     assert section_facet("faq", faq) == "small_team"
     assert "small_team" in GUIDE_PARTS
+
+
+def test_a_question_for_two_parts_of_the_case_answers_both(assistant):
+    """ "In what order did they hire, and what did that bring": the hires lead, and the results with their
+    figures follow (before, the second part got one sentence of the results section or none)."""
+    answer = assistant.ask("In welke volgorde nam de koffiezaak mensen aan, en wat leverde dat uiteindelijk op?")
+    text = answer.answer
+    assert re.search(r"klantenservice", text, re.I) and re.search(r"e-commerce-?manager|coördinator", text, re.I)
+    assert "4,5%" in text, text
