@@ -406,7 +406,7 @@ def test_the_minimum_team_of_a_tiny_shop_asks_for_the_faq_on_very_small_business
 
 
 def test_a_question_for_two_parts_of_the_case_answers_both(assistant):
-    """ "In what order did they hire, and what did that bring": the hires lead, and the results with their
+    """Asked "in what order did they hire, and what did that bring": the hires lead, and the results with their
     figures follow (before, the second part got one sentence of the results section or none)."""
     answer = assistant.ask("In welke volgorde nam de koffiezaak mensen aan, en wat leverde dat uiteindelijk op?")
     text = answer.answer
