@@ -18,6 +18,7 @@ import re
 import secrets
 import shutil
 import sqlite3
+import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass
@@ -86,6 +87,13 @@ def storage_problem(path: Path) -> str | None:
     return None
 
 
+# chromadb shares one System per on-disk path within a process and publishes it before starting it: a second
+# thread that opens the same path meanwhile gets a System without its bindings, fails, and on the way out
+# stops the System the first thread is still starting (seen as "Could not connect to tenant default_tenant"
+# when the chat page opened the store while the index loader did). Opening is serialised; reading is not.
+_OPEN_LOCK = threading.Lock()
+
+
 def make_client(settings: Settings) -> ClientAPI:
     """An on-disk client by default; a Chroma server when ASSISTANT_CHROMA_HOST is set."""
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
@@ -101,7 +109,8 @@ def make_client(settings: Settings) -> ClientAPI:
     if problem and "read-only" in problem:
         raise AssistantError(problem[0].upper() + problem[1:] + " (point ASSISTANT_DATA_DIR at a writable one).")
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+    with _OPEN_LOCK:
+        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
 
 
 class IndexStore:

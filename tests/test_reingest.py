@@ -525,3 +525,32 @@ def test_publishing_while_twenty_threads_ask(data_dir, kb):
     assert store.active_name() == published[-1]
     assert set(store.version_names()) == set(published)
     assert len(segment_dirs(data_dir)) == 3 * 2  # chunks + sentence table per kept version; the deleted one's gone
+
+
+def _open_at_once(settings, n: int = 8) -> list[str]:
+    """n threads open the store at the same moment; what each one raised."""
+    barrier = threading.Barrier(n)
+    errors: list[str] = []
+
+    def open_store() -> None:
+        barrier.wait()
+        try:
+            IndexStore(settings).pointer()
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=open_store) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors
+
+
+def test_threads_that_open_the_same_new_index_at_once_all_get_a_working_store(tmp_path):
+    """The chat page and the index loader open the store at the same moment when the app starts. chromadb
+    shares one System per path and publishes it before it has started; without serialising the opening,
+    3 rounds in 5 failed ("Could not connect to tenant default_tenant") and one failure stopped the System
+    the other threads were using."""
+    for round_ in range(3):
+        assert _open_at_once(make_settings(tmp_path / f"data{round_}")) == []
