@@ -17,7 +17,7 @@ import numpy as np
 
 from .answer_units import Unit, join_units, lead_first, pick, split_units, whole_steps, without_orphan_leads, word_count
 from .facts import covered, distinct, label, repeats
-from .intent import GUIDE_PARTS, ONE_THING_PARTS, question_facets, section_facet
+from .intent import GUIDE_PARTS, ONE_THING_PARTS, passage_facet, question_facets
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
@@ -53,10 +53,6 @@ def asks_for_list(question: str) -> bool:
     return bool(_ASKS_FOR_LIST.search(question))
 
 
-def _doc(hit: Hit) -> str:
-    return str(hit.metadata.get("doc_id", ""))
-
-
 def _sec(hit: Hit) -> str:
     return str(hit.metadata.get("section", ""))
 
@@ -66,7 +62,7 @@ def _asked_for_another_role(pool: list[Hit], i: int, shown: list[int], asked: se
     yet: "a marketer or customer service first?" answers for both, even past the usual length. A role the
     question does not name ("KPIs for my marketer" and the manager's KPIs) is not asked for."""
     role = pool[i].metadata.get("role_id")
-    if not role or role not in named or section_facet(_doc(pool[i]), _sec(pool[i])) not in asked:
+    if not role or role not in named or passage_facet(pool[i].metadata) not in asked:
         return False
     return all(pool[j].metadata.get("role_id") != role for j in shown if j >= 0)
 
@@ -78,8 +74,8 @@ def _another_part(
     "what does the manager do and how do I see he performs well" gets the KPIs after the duties, even past
     the usual length. A question naming no role ("the results, with numbers") asks one thing, unless it asks
     for two parts of a guide and the answer so far gives one of them."""
-    facet = section_facet(_doc(pool[i]), _sec(pool[i]))
-    shown_facets = {section_facet(_doc(pool[j]), _sec(pool[j])) for j in shown if j >= 0}
+    facet = passage_facet(pool[i].metadata)
+    shown_facets = {passage_facet(pool[j].metadata) for j in shown if j >= 0}
     parts = asked & GUIDE_PARTS - ONE_THING_PARTS
     if facet in parts and facet not in shown_facets:
         # "in what order did they hire, and what did it bring": the results after the hires
@@ -89,14 +85,14 @@ def _another_part(
     return (
         facet in asked & ROLE_PARTS
         and bool(set(roles) & set(named))
-        and all(section_facet(_doc(pool[j]), _sec(pool[j])) != facet for j in shown if j >= 0)
+        and all(passage_facet(pool[j].metadata) != facet for j in shown if j >= 0)
     )
 
 
 def _about_other_roles(hit: Hit, asked: set[str], named: list[str], role_terms: dict[str, list[str]]) -> bool:
     """A section of the kind asked for about roles the question does not name: its role page, or a guide
     section whose heading names them ("Which KPIs should I use for the e-commerce manager?")."""
-    if section_facet(_doc(hit), _sec(hit)) not in asked:
+    if passage_facet(hit.metadata) not in asked:
         return False
     roles = [str(hit.metadata.get("role_id"))] if hit.metadata.get("role_id") else named_roles(_sec(hit), role_terms)
     return bool(roles) and not set(roles) & set(named)
@@ -149,8 +145,8 @@ def compose_offline(
     named = named_roles(question, role_terms or {})
     others = [i for i in range(min(3, len(hits))) if i != first]
     if asked:  # a runner-up that gives the kind of answer asked for (KPIs, when to hire …) comes first
-        more = [i for i in range(3, len(hits)) if section_facet(_doc(pool[i]), _sec(pool[i])) in asked]
-        others = sorted(others + more[:1], key=lambda i: section_facet(_doc(pool[i]), _sec(pool[i])) not in asked)
+        more = [i for i in range(3, len(hits)) if passage_facet(pool[i].metadata) in asked]
+        others = sorted(others + more[:1], key=lambda i: passage_facet(pool[i].metadata) not in asked)
     order = [first] + others
     all_units = [u for i in order for u in split_units(pool[i].text, i)]
     # The passages' sentence vectors come from the index version (IndexReader.unit_vectors): nothing is embedded.

@@ -9,7 +9,7 @@ to share more words.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 _DIFFERENCE = r"difference between|verschil tussen|differ|verschillen"
@@ -174,6 +174,11 @@ def question_facets(question: str) -> set[str]:
     return facets
 
 
+def passage_facet(metadata: Mapping[str, Any]) -> str | None:
+    """The facet of a passage, from its metadata (see section_facet)."""
+    return section_facet(str(metadata.get("doc_id", "")), str(metadata.get("section", "")))
+
+
 def section_facet(doc_id: str, section: str) -> str | None:
     label = f"{doc_id}: {section}"
     for name, (_, heading) in FACETS.items():
@@ -217,7 +222,7 @@ def with_asked_part(ranked: Sequence[H], k: int, facets: set[str]) -> list[H]:
     answers a part the guide part does not."""
     top = list(ranked[:k])
     wanted = facets & GUIDE_PARTS
-    kind = [section_facet(str(h.metadata.get("doc_id", "")), str(h.metadata.get("section", ""))) for h in ranked]
+    kind = [passage_facet(h.metadata) for h in ranked]
     parts = wanted - ONE_THING_PARTS
     if len(parts) > 1 and top and any(f in parts for f in kind[:k]):
         # two parts asked ("in what order did they hire, and what did it bring") and one is shown: the other too

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import GUIDE_PARTS, PART_MARGIN, SERIES_HEADING, question_facets, section_facet, series_kind, step_index
+from .intent import GUIDE_PARTS, PART_MARGIN, SERIES_HEADING, passage_facet, question_facets, series_kind, step_index
 from .retrieval import Hit
 
 SERIES_ASKED = {  # which series a question asks for, by the words it uses
@@ -63,21 +63,17 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
         facets.add("results")
     if not facets or not hits:
         return 0
-    if _facet(hits[0]) in facets:
+    if passage_facet(hits[0].metadata) in facets:
         return 0
     for n, hit in enumerate(hits[1:], start=1):
-        if _facet(hit) in facets:
+        if passage_facet(hit.metadata) in facets:
             # "why doesn't my Webflow site sell" is answered by the section on exactly that, not by a general
             # cause that scored far below it
             return n if hit.score >= hits[0].score - LEAD_SCORE_MARGIN else 0
     for n, hit in enumerate(siblings):
-        if _facet(hit) in facets:
+        if passage_facet(hit.metadata) in facets:
             return len(hits) + n
     return 0
-
-
-def _facet(hit: Hit) -> str | None:
-    return section_facet(str(hit.metadata.get("doc_id", "")), str(hit.metadata.get("section", "")))
 
 
 def series_items(question: str, pool: list[Hit], first: int, siblings: list[Hit]) -> list[int]:

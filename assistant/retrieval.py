@@ -19,7 +19,7 @@ import numpy as np
 from .config import Settings
 from .embeddings import IndexEmbeddings
 from .errors import AssistantError, EmbeddingMismatchError
-from .intent import asks_for_step, question_facets, section_facet, with_asked_part, with_asked_step
+from .intent import asks_for_step, passage_facet, question_facets, with_asked_part, with_asked_step
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
 from .roles import each_role, named_roles, subject_role
@@ -354,7 +354,7 @@ class HybridSearch:
             score = fw.dense * own + fw.lexical * words
             if meta.get("lang") != lang:
                 score -= fw.other_lang_penalty
-            if facets and section_facet(str(meta.get("doc_id", "")), str(meta.get("section", ""))) in facets:
+            if facets and passage_facet(meta) in facets:
                 score += fw.facet_bonus
             if subject and meta.get("role_id") == subject:
                 score += fw.subject_bonus

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Protocol
 
-from .intent import section_facet
+from .intent import passage_facet
 
 
 class _HasMetadata(Protocol):
@@ -64,11 +64,11 @@ def each_role(
     if not 2 <= len(roles) <= 3 or len(hits) < 2:
         return []
     present = [h.metadata.get("role_id") for h in hits]
-    kinds = [_facet(h.metadata) for h in hits]
+    kinds = [passage_facet(h.metadata) for h in hits]
     out: list[tuple[int, int]] = []
     for role in roles:
         own = [p for p, m in enumerate(metadatas) if m.get("role_id") == role and m.get("lang") == lang]
-        asked = [p for p in own if facets and _facet(metadatas[p]) in facets]
+        asked = [p for p in own if facets and passage_facet(metadatas[p]) in facets]
         slots = [n for n in range(len(present)) if present[n] == role]
         if slots and (not asked or any(kinds[n] in (facets or set()) for n in slots)):
             continue
@@ -79,10 +79,6 @@ def each_role(
             continue
         pos = (asked or sorted(own, key=lambda p: int(metadatas[p].get("position", 0))))[0]
         present[spare[0]] = role
-        kinds[spare[0]] = _facet(metadatas[pos])
+        kinds[spare[0]] = passage_facet(metadatas[pos])
         out.append((spare[0], pos))
     return out
-
-
-def _facet(meta: dict[str, Any]) -> str | None:
-    return section_facet(str(meta.get("doc_id", "")), str(meta.get("section", "")))
