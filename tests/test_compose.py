@@ -14,6 +14,12 @@ from assistant.intent import GUIDE_PARTS, question_facets, section_facet, with_a
 from assistant.retrieval import Hit
 
 
+def assert_answer_matches(assistant, question: str, *patterns: str) -> None:
+    """The offline answer to `question` contains every pattern (one part of the question each)."""
+    answer = assistant.ask(question).answer
+    assert all(re.search(p, answer) for p in patterns), answer
+
+
 def _lines(answer: str) -> list[str]:
     return [ln for ln in answer.splitlines() if ln.strip()]
 
@@ -73,8 +79,7 @@ def test_a_question_for_one_part_of_a_guide_is_led_by_that_part(assistant):
         ("wat zet ik in de functieomschrijving van een nieuwe medewerker?", r"duidelijke functieomschrijving"),
         ("we never find time for team meetings, is that a problem?", r"(?i)regular team meetings|short, regular"),
     ]:
-        answer = assistant.ask(question).answer
-        assert re.search(pattern, answer), answer
+        assert_answer_matches(assistant, question, pattern)
 
 
 def test_a_question_that_names_two_roles_answers_for_both(assistant):
@@ -187,8 +192,7 @@ def test_a_two_part_question_about_one_role_answers_both_parts(assistant):
         ("What does an e-commerce manager do, and how do I see he performs well?", r"strategy", r"AOV|CAC"),
         ("wat doet een ux/ui designer precies en waar reken ik die op af", r"Webflow", r"(?i)bounce"),
     ]:
-        answer = assistant.ask(question).answer
-        assert re.search(duty, answer) and re.search(kpi, answer), answer
+        assert_answer_matches(assistant, question, duty, kpi)
 
 
 def test_why_about_one_problem_is_led_by_that_problem_not_a_general_cause(assistant):
@@ -310,8 +314,7 @@ def test_the_difference_between_two_roles_kpis_gives_each_roles_kpis(assistant):
             r"(?i)websiteverkeer|ROI van",
         ),
     ]:
-        answer = assistant.ask(question).answer
-        assert re.search(first, answer) and re.search(second, answer), answer
+        assert_answer_matches(assistant, question, first, second)
 
 
 def test_what_two_roles_do_shows_the_second_roles_work_list(assistant):
@@ -346,8 +349,7 @@ def test_team_comms_and_not_talking_to_each_other_are_answered_by_the_communicat
         ("we are 4 people, mostly remote. how do we stop our team comms from falling apart?", r"Slack"),
         ("de marketeer en de inpakker praten eigenlijk nooit met elkaar, wat nu?", r"(?i)communicatie"),
     ]:
-        answer = assistant.ask(question).answer
-        assert re.search(pattern, answer), answer
+        assert_answer_matches(assistant, question, pattern)
 
 
 def test_a_question_for_one_guide_part_gets_that_part_among_its_passages():
@@ -379,8 +381,7 @@ def test_staff_hired_for_other_work_doing_ecommerce_on_the_side_gets_the_cause_o
             r"(?i)niet gelukkig|verstand",
         ),
     ]:
-        answer = assistant.ask(question).answer
-        assert re.search(pattern, answer), answer
+        assert_answer_matches(assistant, question, pattern)
 
 
 def test_must_i_fill_every_role_at_once_is_answered_by_the_step_on_starting_with_the_core(assistant):
@@ -390,8 +391,7 @@ def test_must_i_fill_every_role_at_once_is_answered_by_the_step_on_starting_with
         ("do I have to fill every role right away?", r"(?i)don't need every position from day one"),
         ("moet ik direct alle rollen invullen of kan het stapje voor stapje?", r"(?i)niet vanaf dag één"),
     ]:
-        answer = assistant.ask(question).answer
-        assert re.search(pattern, answer), answer
+        assert_answer_matches(assistant, question, pattern)
 
 
 def test_the_minimum_team_of_a_tiny_shop_asks_for_the_faq_on_very_small_businesses():
