@@ -10,9 +10,10 @@ the near-domain topics it does not cover, scope_topics.yaml); this module only j
    word is context rather than the subject: who says or wants something ("our investor wants …"), what the
    business is ("onze webshop hoort bij een groothandel"; scope_topics.yaml `context`).
    Words alone never answer a question; they only decline.
-2. Otherwise a logistic model over the signals, its weights in scope_weights.yaml, fitted on eval/gold.jsonl
-   with bench/fit_scope.py (scope_fit.py), which also reports how it carries over to the other sets. Refit it
-   when the guidance, the topics file or the gold set changes; `ASSISTANT_SCOPE_BIAS` shifts the boundary
+2. Otherwise a logistic model over the signals, its weights in scope_weights.yaml, fitted on the example
+   questions of scope_bank.yaml and the seen eval sets (scope_fit.TRAIN_SETS) with bench/fit_scope.py, which
+   also reports false and missed declines per set. Refit it when the guidance, the topics, the bank or an eval
+   set changes; `ASSISTANT_SCOPE_BIAS` shifts the boundary
    without refitting.
 
 Which step decided, and the signal that weighed most, is kept on the retrieval (`decided_by`).
