@@ -125,6 +125,24 @@ def test_page_loads_nothing_from_other_hosts(browser, app_server: LocalServer):
     assert httpx.get(app_server.url).status_code == 200
 
 
+def wait_for_words(page, present: list[str], absent: list[str], timeout: int = 15000) -> str:
+    """Wait until the page's text holds every word of `present` and none of `absent`, and return that text.
+
+    A language switch reaches the page as several renders (the Send button, the tabs, and Gradio's hidden copy
+    of the tab names that it measures for its overflow menu): asserting right after the first one races the rest.
+    Waiting for the whole switch still fails when any part of it never arrives."""
+    try:
+        page.wait_for_function(
+            "([present, absent]) => { const t = document.body.innerText;"
+            " return present.every(w => t.includes(w)) && !absent.some(w => t.includes(w)); }",
+            arg=[present, absent],
+            timeout=timeout,
+        )
+    except Exception:  # the assertion below names what is missing or left over
+        pass
+    return page.locator("body").inner_text()
+
+
 def test_interface_speaks_the_browsers_language_everywhere(browser, app_server: LocalServer):
     page = new_page(browser, locale="nl-NL")
     page.goto(app_server.url, wait_until="load")
@@ -135,13 +153,13 @@ def test_interface_speaks_the_browsers_language_everywhere(browser, app_server: 
     box = page.locator("#question textarea")
     assert box.get_attribute("placeholder").startswith("Bijv.")
     assert "Bouw je e-commerceteam" in page.locator("#chat").inner_text()
-    visible = page.locator("body").inner_text()
+    visible = wait_for_words(page, ["Voorbeelden", "Gesprek"], ["Examples", "Conversation"])
     assert "Voorbeelden" in visible and "Examples" not in visible and " / " not in visible
     assert "Gesprek" in visible and "Conversation" not in visible  # the tabs' names too
     page.get_by_text("EN", exact=True).click()
     page.wait_for_function("document.querySelector('#send').innerText.includes('Send')", timeout=10000)
     assert box.get_attribute("placeholder").startswith("e.g.")
-    visible = page.locator("body").inner_text()
+    visible = wait_for_words(page, ["Examples", "Conversation"], ["Voorbeelden", "Gesprek"])
     assert "Examples" in visible and "Voorbeelden" not in visible
     assert "Conversation" in visible and "Gesprek" not in visible
     page.context.close()
@@ -170,6 +188,11 @@ def test_the_example_question_in_the_empty_box_is_shown_whole_on_a_phone(browser
     assert box.evaluate(whole), "the Dutch example question is cut off after clearing the box"
     page.get_by_text("EN", exact=True).click()
     page.wait_for_function("document.querySelector('#send').innerText.includes('Send')", timeout=10000)
+    page.wait_for_function("document.querySelector('#question textarea').placeholder.startsWith('e.g.')")
+    try:  # the box takes its new height on the render after the placeholder's: wait for it, but not forever
+        page.wait_for_function(f"({whole})(document.querySelector('#question textarea'))", timeout=5000)
+    except Exception:
+        pass
     assert box.evaluate(whole), "the English example question is cut off"
     page.context.close()
 
