@@ -90,7 +90,7 @@ TEXT = {
             "voor belasting, recht of andere zaken vraag je een expert.* Je kunt in het Nederlands of Engels vragen."
         ),
         "box": "Je vraag",
-        "placeholder": "Bijv. We zijn een webshop met twee mensen, welk team hebben we eerst nodig?",
+        "placeholder": "Bijv. We zijn met z'n tweeën, wie nemen we als eerste aan?",
         "send": "Verstuur",
         "clear": "Wis gesprek",
         "comment": "Wat was er mis of wat ontbrak? (optioneel)",
