@@ -180,7 +180,8 @@ def compose_offline(
         chosen = lead_first(chosen, sim_of)
     sections.append((first, chosen))
     budget -= sum(word_count(u.text) for u in chosen)
-    if series and not any(u.is_item for u in chosen):
+    if series and (first in series or not any(u.is_item for u in chosen)):
+        # an overview's own list is the series; a member's list (the parts of cause 1) is not
         sections.append((-1, []))  # the whole series (all causes, all steps) follows the lead
         budget -= sum(word_count(_section_label(pool[i])) + 1 for i in series)
     best_primary = max((s for _, s in primary), default=0.0)

@@ -13,7 +13,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import GUIDE_PARTS, PART_MARGIN, SERIES_HEADING, passage_facet, question_facets, series_kind, step_index
+from .intent import (
+    GUIDE_PARTS,
+    ONE_THING_PARTS,
+    PART_MARGIN,
+    SERIES_HEADING,
+    passage_facet,
+    question_facets,
+    series_kind,
+    step_index,
+)
 from .retrieval import Hit
 
 SERIES_ASKED = {  # which series a question asks for, by the words it uses
@@ -32,12 +41,23 @@ _ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b",
 
 
 def document_sections(
-    ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict[str, Any]], hits: list[Hit]
+    ids: Sequence[str],
+    texts: Sequence[str],
+    metadatas: Sequence[dict[str, Any]],
+    hits: list[Hit],
+    question: str = "",
 ) -> list[Hit]:
-    """The best hit's document's other sections (same language), in document order, not already in `hits`."""
+    """The lead hit's document's other sections (same language), in document order, not already in `hits`.
+
+    The lead is the hit `primary_index` puts first: the best hit, or, with `question`, the hit of the guide
+    part it asks for ("which consequences does an incomplete team have" under a best hit on the causes gets
+    the consequences guide's other sections, so the composer can list them all)."""
     if not hits:
         return []
-    doc, lang = hits[0].metadata.get("doc_id"), hits[0].lang
+    lead = hits[primary_index(question, hits, [])] if question else hits[0]
+    if passage_facet(lead.metadata) in ONE_THING_PARTS:
+        lead = hits[0]  # "which roles do I keep in-house, and why": a "why" alone asks for no list of causes
+    doc, lang = lead.metadata.get("doc_id"), lead.lang
     taken = {h.id for h in hits}
     found = [
         Hit(id=cid, text=str(meta.get("text") or text), metadata=dict(meta), score=0.0, dense=0.0, lexical=0.0)
@@ -58,7 +78,15 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
     step = step_index(question, hits + siblings)
     if step is not None:
         return step
-    facets = question_facets(question) & GUIDE_PARTS
+    asked = question_facets(question)
+    if asked == {"duties"} and hits and hits[0].metadata.get("role_id"):
+        # "what would a marketer be doing day to day" asks for one thing: the role's duties lead, though its
+        # "when to hire" (which the question's "thinking of hiring" also matches) scored above them
+        role = hits[0].metadata.get("role_id")
+        for n, hit in enumerate(hits):
+            if hit.metadata.get("role_id") == role and passage_facet(hit.metadata) == "duties":
+                return n if hit.score >= hits[0].score - LEAD_SCORE_MARGIN else 0
+    facets = asked & GUIDE_PARTS
     if _ACHIEVED.search(question):
         facets.add("results")
     if not facets or not hits:
