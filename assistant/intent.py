@@ -46,7 +46,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "duties": (
         re.compile(
             r"\b(what does|what do|wat doet|wat doen|taken|tasks|responsib|verantwoordelijk|do all day|"
-            r"day[- ]to[- ]day|dagelijks\w*|what (would|will) (they|he|she|that person) (\w+ ){0,2}(do|doing|work on)\b|"
+            r"day[- ]to[- ]day|dagelijks\w*|"
+            r"what (would|will) (they|he|she|that person) (\w+ ){0,2}(do|doing|work on)\b|"
             r"wat (gaat|zou|moet) (hij|zij|ze|die) (\w+ ){0,3}doen\b|"
             r"job description|functieomschrijving|" + _DIFFERENCE + ")",
             re.I,
@@ -136,7 +137,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "overload": (  # an owner worn out by doing everything: the consequence on the owner's stress and burnout
         re.compile(
             r"\b(burn(ing|t|ed)?[- ]?out|burn-?out|exhausted|uitgeput|overwerkt|overworked|gestrest|stressed|"
-            r"overwhelmed|overloaded|overbelast|overspannen|(ben|zijn) (echt |helemaal |compleet |totaal |zo )?op\b(?! \w)|"
+            r"overwhelmed|overloaded|overbelast|overspannen|"
+            r"(ben|zijn) (echt |helemaal |compleet |totaal |zo )?op\b(?! \w)|"
             r"(alles|everything) (komt|valt|lands|falls) op mij|(alles|everything) (\w+ )?(lands|falls) on me)",
             re.I,
         ),
@@ -145,14 +147,16 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "start": (  # where to begin building a team: the first step of the where-to-start guide
         re.compile(
             r"\b((where|how) (do|should|can|would) (i|we|you) (\w+ ){0,2}(start|begin)|"
-            r"(waar|hoe) (begin|start) (ik|je|we|jij)\b(?! mee)|(waar|hoe) (moet|kan|zou) (ik|je|we) (\w+ ){0,3}(beginnen|starten)\b)",
+            r"(waar|hoe) (begin|start) (ik|je|we|jij)\b(?! mee)|"  # "waar begin ik mee" picks one of two: not this
+            r"(waar|hoe) (moet|kan|zou) (ik|je|we) (\w+ ){0,3}(beginnen|starten)\b)",
             re.I,
         ),
         re.compile(r"^where-to-start: (step|stap) 1\b", re.I),
     ),
     "results": (
         re.compile(
-            r"\b(before and after|voor en na|results?|resultaten|resultaat|how much|hoeveel|went up|go up|gone up|increase|gestegen|"
+            r"\b(before and after|voor en na|results?|resultaten|resultaat|how much|hoeveel|"
+            r"went up|go up|gone up|increase|gestegen|"
             r"opgeleverd|opleverde|opbrengst|omhoog|in the end|end(ed)? up|uiteindelijk|"
             r"leverde (het|dat|dit|die) (\w+ ){0,3}op\b|what did (it|that|this|they) (bring|get|achieve|deliver))",
             re.I,

@@ -91,8 +91,13 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
         facets.add("results")
     if not facets or not hits:
         return 0
-    if passage_facet(hits[0].metadata) in facets:
+    lead_kind = passage_facet(hits[0].metadata)
+    if lead_kind in facets:
         return 0
+    if lead_kind in GUIDE_PARTS:
+        # a best hit that answers a part of a guide keeps the lead over the owner's burnout, which comes with
+        # many questions ("I'm burnt out doing everything myself: what do I change first" = the tiny-team FAQ)
+        facets.discard("overload")
     for n, hit in enumerate(hits[1:], start=1):
         if passage_facet(hit.metadata) in facets:
             # "why doesn't my Webflow site sell" is answered by the section on exactly that, not by a general
