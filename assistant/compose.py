@@ -206,9 +206,10 @@ def compose_offline(
             continue  # already a line of the series
         shown = [index_of[id(u)] for _, units in sections for u in units]
         shown_texts = [all_units[j].text for j in shown]
-        # a second passage as good as the first gets room; the best hit that gave way to the part the question
-        # asks for (the owner's burnout, the first step) is not a second answer but context, and brief
-        close = part or (i == order[1] and first == 0 and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN)
+        # a second passage as good as the first gets room; the best hit that gave way to the owner's burnout is
+        # context for it, not a second answer, and brief
+        gave_way = first != 0 and passage_facet(pool[first].metadata) == "overload"
+        close = part or (i == order[1] and not gave_way and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN)
         # an answer under the 120-200 words aimed for takes more of the next passage, up to ENOUGH_WORDS
         fill = 0 if close or wants_list or total - budget >= SHORT_WORDS else FILL_WORDS - (total - budget)
         fresh = [
