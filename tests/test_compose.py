@@ -10,7 +10,7 @@ import numpy as np
 from assistant.answer_units import Unit, lead_first, pick, whole_steps, without_orphan_leads
 from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
-from assistant.intent import GUIDE_PARTS, question_facets, section_facet, with_asked_part
+from assistant.intent import GUIDE_PARTS, asks_for_step, question_facets, section_facet, with_asked_part
 from assistant.retrieval import Hit
 
 
@@ -453,8 +453,10 @@ def test_a_worn_out_owner_is_answered_by_the_consequence_on_stress_and_burnout(a
 
 def test_step_one_in_words_is_that_step(assistant):
     """ "step one", "stap twee": a step named by a number word is that numbered step, as "step 1" is."""
-    answer = assistant.ask("what is step two of the checklist, and who should take part in it?").answer
-    assert re.match(r"\*\*Checklist step 2", answer) or "Who is on your e-commerce team now" in _lead(answer), answer
+    assert asks_for_step("whats step one on the checklist?") and asks_for_step("wat houdt stap twee in?")
+    assert not asks_for_step("een stap een beetje verder")
+    answer = assistant.ask("whats step one of the checklist, and how far ahead do I plan there?").answer
+    assert re.search(r"1–2 years", answer), answer
 
 
 def test_where_do_i_start_leads_with_the_first_step_and_its_horizon(assistant):
