@@ -138,7 +138,10 @@ def compose_offline(
     first = primary_index(question, hits, siblings or [])
     # "what are the causes", and "what happens if I ignore it" (the consequences): the whole series, led by
     # the section that introduces it unless the best hit is one of its members
-    asks_series = wants_list or ("consequences" in question_facets(question) and not one_member_stands_out(hits))
+    # and "where do I start": the first step leads, and the guide's steps follow one line each, so the owner
+    # sees the path
+    facets = question_facets(question)
+    asks_series = wants_list or "start" in facets or ("consequences" in facets and not one_member_stands_out(hits))
     series = series_items(question, pool, first, siblings or []) if asks_series else []
     first = series_overview(pool, first, series)
     asked = question_facets(question)
@@ -206,9 +209,10 @@ def compose_offline(
             continue  # already a line of the series
         shown = [index_of[id(u)] for _, units in sections for u in units]
         shown_texts = [all_units[j].text for j in shown]
-        # a second passage as good as the first gets room; the best hit that gave way to the owner's burnout is
-        # context for it, not a second answer, and brief
-        gave_way = first != 0 and passage_facet(pool[first].metadata) == "overload"
+        # a second passage as good as the first gets room, unless the answer already lists a whole series (all
+        # the steps, all the consequences); the best hit that gave way to the owner's burnout is context for
+        # it, not a second answer: both are brief
+        gave_way = bool(series) or (first != 0 and passage_facet(pool[first].metadata) == "overload")
         close = part or (i == order[1] and not gave_way and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN)
         # an answer under the 120-200 words aimed for takes more of the next passage, up to ENOUGH_WORDS
         fill = 0 if close or wants_list or total - budget >= SHORT_WORDS else FILL_WORDS - (total - budget)

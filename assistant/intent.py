@@ -144,14 +144,14 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"(stress|burn)", re.I),
     ),
-    "start": (  # where to begin building a team: the first step of the where-to-start guide
+    "start": (  # where to begin building a team: the first step of the where-to-start guide or the checklist
         re.compile(
             r"\b((where|how) (do|should|can|would) (i|we|you) (\w+ ){0,2}(start|begin)|"
             r"(waar|hoe) (begin|start) (ik|je|we|jij)\b(?! mee)|"  # "waar begin ik mee" picks one of two: not this
             r"(waar|hoe) (moet|kan|zou) (ik|je|we) (\w+ ){0,3}(beginnen|starten)\b)",
             re.I,
         ),
-        re.compile(r"^where-to-start: (step|stap) 1\b", re.I),
+        re.compile(r"^(where-to-start|checklist): ((checklist )?(step|stap) 1)\b", re.I),
     ),
     "results": (
         re.compile(

@@ -27,7 +27,11 @@ from .retrieval import Hit
 
 SERIES_ASKED = {  # which series a question asks for, by the words it uses
     "cause": re.compile(r"\b(causes?|oorza\w*|reasons?|redenen|why|waarom|hoe komt)\b", re.IGNORECASE),
-    "step": re.compile(r"\b(steps?|stap\w*|checklist|plan|how do i start|hoe begin)\b", re.IGNORECASE),
+    "step": re.compile(
+        r"\b(steps?|stap\w*|checklist|plan|(how|where) (do|should|can) (i|we) (\w+ ){0,2}(start|begin)|"
+        r"(hoe|waar) (begin|start)|(hoe|waar) (moet|kan) (ik|je|we) (\w+ ){0,3}(beginnen|starten))\b",
+        re.IGNORECASE,
+    ),
     "consequence": re.compile(
         r"\b(consequen\w*|gevolg\w*|happens?|gebeurt|risks?|risico\w*|what if|wat als|ignor\w*|negeer\w*|"
         r"laat liggen|do nothing|niks doe|niets doe)\b",
