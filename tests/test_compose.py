@@ -468,6 +468,8 @@ def test_where_do_i_start_leads_with_the_first_step_and_its_horizon(assistant):
         ("hoe begin ik aan een team voor mijn webshop?", r"3 tot 6 maanden"),
     ]:
         assert re.search(pattern, _lead(assistant.ask(question).answer)), question
+    answer = assistant.ask("where should we start with building our webshop team?").answer
+    assert len(re.findall(r"(?m)^- Step \d: ", answer)) == 5, answer  # and the guide's steps follow, one line each
 
 
 def test_all_consequences_are_listed_when_another_guide_ranks_first(assistant):
