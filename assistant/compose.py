@@ -21,7 +21,7 @@ from .intent import GUIDE_PARTS, ONE_THING_PARTS, passage_facet, question_facets
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
-from .roles import named_roles
+from .roles import ROLE_SECTIONS, named_roles, subject_lead
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -136,6 +136,9 @@ def compose_offline(
     wants_list = asks_for_list(question)
     pool = list(hits) + list(siblings or [])
     first = primary_index(question, hits, siblings or [])
+    named = named_roles(question, role_terms or {})
+    if first == 0 and len(named) == 1:
+        first = subject_lead(hits, named[0], question_facets(question))
     # "what are the causes", and "what happens if I ignore it" (the consequences): the whole series, led by
     # the section that introduces it unless the best hit is one of its members
     # and "where do I start": the first step leads, and the guide's steps follow one line each, so the owner
@@ -145,7 +148,6 @@ def compose_offline(
     series = series_items(question, pool, first, siblings or []) if asks_series else []
     first = series_overview(pool, first, series)
     asked = question_facets(question)
-    named = named_roles(question, role_terms or {})
     others = [i for i in range(min(3, len(hits))) if i != first]
     if asked:  # a runner-up that gives the kind of answer asked for (KPIs, when to hire …) comes first
         more = [i for i in range(3, len(hits)) if passage_facet(pool[i].metadata) in asked]
@@ -210,9 +212,13 @@ def compose_offline(
         shown = [index_of[id(u)] for _, units in sections for u in units]
         shown_texts = [all_units[j].text for j in shown]
         # a second passage as good as the first gets room, unless the answer already lists a whole series (all
-        # the steps, all the consequences); the best hit that gave way to the owner's burnout is context for
-        # it, not a second answer: both are brief
-        gave_way = bool(series) or (first != 0 and passage_facet(pool[first].metadata) == "overload")
+        # the steps, all the consequences); the best hit that gave way to the owner's burnout or to the asked
+        # section of a role (its duties, its KPIs) is context, not a second answer: both are brief
+        lead_kind = passage_facet(pool[first].metadata)
+        gave_way = bool(series) or (
+            first != 0
+            and (lead_kind == "overload" or (bool(pool[first].metadata.get("role_id")) and lead_kind in ROLE_SECTIONS))
+        )
         close = part or (i == order[1] and not gave_way and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN)
         # an answer under the 120-200 words aimed for takes more of the next passage, up to ENOUGH_WORDS
         fill = 0 if close or wants_list or total - budget >= SHORT_WORDS else FILL_WORDS - (total - budget)

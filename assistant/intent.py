@@ -18,7 +18,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "kpis": (
         re.compile(
             r"\b(kpi|metric|measure|meten|meet ik|cijfers|numbers|targets?|doelen halen|goed werk|"
-            r"good job|presteert|perform|beoordeel|judge|evaluate|succes|afrekenen|"
+            r"good job|presteert|perform|beoordel|judge|evaluate|succes|afrekenen|"
             r"waarop reken|reken\w* .{0,25}\bop af\b|"
             r"how do i (know|tell) if|"
             r"hoe weet ik of|hoe zie ik of)",
