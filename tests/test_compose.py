@@ -490,3 +490,23 @@ def test_before_and_after_asks_for_the_results(assistant):
     assert_answer_matches(
         assistant, "Hoe hoog was de conversie van de koffiezaak voor en na de nieuwe mensen?", r"4,5\s?%"
     )
+
+
+def test_one_named_role_and_one_kind_of_its_sections_asked_leads_with_that_section(assistant):
+    """A long question that names one role and asks one thing about it ("outsource customer service to an
+    agency?" = when to hire and in-house or not; "how do I judge a UX/UI designer" = its KPIs) is led by that
+    role's section, though guide pages that share the question's other words rank above it."""
+    assert "kpis" in question_facets("waarop moet ik mijn webdesigner beoordelen?")
+    for question, pattern in [
+        (
+            "We are five people selling garden tools and I want to hand customer service to an outside agency "
+            "to cut costs. Smart move?",
+            r"(?i)in-house",
+        ),
+        (
+            "de site is mooi maar de webdesigner levert weinig op. waarop beoordelen we een UX/UI designer?",
+            r"(?i)bounce",
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, _lead(answer)), answer
