@@ -29,7 +29,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "hiring": (
         re.compile(
             r"\b(when|wanneer|in dienst|inhuren|aannemen|neem ik .* aan|hire|hiring|freelance|zzp|"
-            r"outsourc|uitbeste|in-?house|employ|vast contract|part-?time|parttime|agency|agencies|bureau)",
+            r"outsourc|uitbeste|in-?house|employ|vast contract|part-?time|parttime)",
             re.I,
         ),
         re.compile(r"\b(when to hire|wanneer neem je)", re.I),

@@ -499,8 +499,8 @@ def test_one_named_role_and_one_kind_of_its_sections_asked_leads_with_that_secti
     assert "kpis" in question_facets("waarop moet ik mijn webdesigner beoordelen?")
     for question, pattern in [
         (
-            "We are five people selling garden tools and I want to hand customer service to an outside agency "
-            "to cut costs. Smart move?",
+            "We are five people selling garden tools and I want to outsource our customer service to an outside "
+            "agency to cut costs. Smart move?",
             r"(?i)in-house",
         ),
         (
