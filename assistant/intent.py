@@ -129,7 +129,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             r"\b(on the side|(existing|current) (staff|employees?|people)|in-?store (staff|sales|people|team)|"
             r"(warehouse|shop|store|winkel|magazijn) ?(guy|girl|man|jongen|meid)\b.{0,60}\b(run|do|handle|doen)\b|"
-            r"naast (zijn|haar|hun) (gewone )?werk|er ?bij (doen|gezet)|'bij'|(uit|van) (de|onze|mijn) fysieke winkel)",
+            r"naast (zijn|haar|hun) (gewone )?werk|er ?bij (doen|gezet)|'bij'|(uit|van) (de|onze|mijn) fysieke winkel|"
+            r"(from|in) (the|our|my) (physical|brick[- ]and[- ]mortar|offline) (store|shop)|shop ?floor)",
             re.I,
         ),
         re.compile(r"(wrong people|verkeerde mensen)", re.I),

@@ -510,3 +510,11 @@ def test_one_named_role_and_one_kind_of_its_sections_asked_leads_with_that_secti
     ]:
         answer = assistant.ask(question).answer
         assert re.search(pattern, _lead(answer)), answer
+
+
+def test_staff_moved_from_the_physical_store_to_the_webshop_asks_for_the_cause_on_the_wrong_people():
+    for question in [
+        "We put our best sales assistant from the physical store on the webshop and it isn't working. Why?",
+        "our shop floor manager now runs the online store as well, is that a mistake?",
+    ]:
+        assert "existing_staff" in question_facets(question), question
