@@ -110,6 +110,17 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"(start with the core|begin met het e-commercekernteam)", re.I),
     ),
+    "pace": (  # how fast to build the team: the checklist's opening (no rush, a strong foundation)
+        re.compile(
+            r"\b(rush(ed|ing)?|hurry|haast\w*|overhaast\w*|"
+            r"(how (fast|quickly)|hoe snel|too (fast|quickly)|te snel)\b.{0,40}\b"
+            r"(team|build|hire|hiring|opbouw\w*|aanne\w*)|"
+            r"(whole|entire|complete|full|hele|volledige|alle|alles)\b.{0,40}\b"
+            r"(within|in|binnen) (a|one|een|één) (month|week|maand)\b)",
+            re.I,
+        ),
+        re.compile(r"(how to use the e-commerce team checklist|zo gebruik je de checklist)", re.I),
+    ),
     "lessons": (
         re.compile(
             r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|what can i (take|use)|"
@@ -217,6 +228,7 @@ def section_facet(doc_id: str, section: str) -> str | None:
 
 # facets that name a part of a guide, which may lead an answer in place of the best hit (lists.primary_index)
 GUIDE_PARTS = {
+    "pace",
     "overload",
     "start",
     "small_team",

@@ -518,3 +518,14 @@ def test_staff_moved_from_the_physical_store_to_the_webshop_asks_for_the_cause_o
         "our shop floor manager now runs the online store as well, is that a mistake?",
     ]:
         assert "existing_staff" in question_facets(question), question
+
+
+def test_how_fast_to_build_the_team_is_answered_by_no_rush_and_a_strong_foundation(assistant):
+    """ "The whole team within a month?", "don't rush it?" ask for the pace: the checklist's opening (not a
+    matter of rushing but of a strong foundation), not the nearest KPI or results page."""
+    assert "pace" not in question_facets("how fast did the coffee shop's conversion go up?")
+    for question, pattern in [
+        ("my partner wants the complete webshop team hired within a month. should we rush this?", r"(?i)foundation"),
+        ("kan ik alles binnen een maand regelen, het hele team? of moet dat niet overhaast?", r"(?i)fundament"),
+    ]:
+        assert_answer_matches(assistant, question, pattern)
