@@ -21,7 +21,7 @@ from .intent import GUIDE_PARTS, ONE_THING_PARTS, passage_facet, question_facets
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
-from .roles import named_roles
+from .roles import ROLE_SECTIONS, named_roles, subject_lead
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -136,13 +136,18 @@ def compose_offline(
     wants_list = asks_for_list(question)
     pool = list(hits) + list(siblings or [])
     first = primary_index(question, hits, siblings or [])
+    named = named_roles(question, role_terms or {})
+    if first == 0 and len(named) == 1:
+        first = subject_lead(hits, named[0], question_facets(question))
     # "what are the causes", and "what happens if I ignore it" (the consequences): the whole series, led by
     # the section that introduces it unless the best hit is one of its members
-    asks_series = wants_list or ("consequences" in question_facets(question) and not one_member_stands_out(hits))
+    # and "where do I start": the first step leads, and the guide's steps follow one line each, so the owner
+    # sees the path
+    facets = question_facets(question)
+    asks_series = wants_list or "start" in facets or ("consequences" in facets and not one_member_stands_out(hits))
     series = series_items(question, pool, first, siblings or []) if asks_series else []
     first = series_overview(pool, first, series)
     asked = question_facets(question)
-    named = named_roles(question, role_terms or {})
     others = [i for i in range(min(3, len(hits))) if i != first]
     if asked:  # a runner-up that gives the kind of answer asked for (KPIs, when to hire …) comes first
         more = [i for i in range(3, len(hits)) if passage_facet(pool[i].metadata) in asked]
@@ -180,7 +185,8 @@ def compose_offline(
         chosen = lead_first(chosen, sim_of)
     sections.append((first, chosen))
     budget -= sum(word_count(u.text) for u in chosen)
-    if series and not any(u.is_item for u in chosen):
+    if series and (first in series or not any(u.is_item for u in chosen)):
+        # an overview's own list is the series; a member's list (the parts of cause 1) is not
         sections.append((-1, []))  # the whole series (all causes, all steps) follows the lead
         budget -= sum(word_count(_section_label(pool[i])) + 1 for i in series)
     best_primary = max((s for _, s in primary), default=0.0)
@@ -205,7 +211,15 @@ def compose_offline(
             continue  # already a line of the series
         shown = [index_of[id(u)] for _, units in sections for u in units]
         shown_texts = [all_units[j].text for j in shown]
-        close = part or (i == order[1] and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN)
+        # a second passage as good as the first gets room, unless the answer already lists a whole series (all
+        # the steps, all the consequences); the best hit that gave way to the owner's burnout or to the asked
+        # section of a role (its duties, its KPIs) is context, not a second answer: both are brief
+        lead_kind = passage_facet(pool[first].metadata)
+        gave_way = bool(series) or (
+            first != 0
+            and (lead_kind == "overload" or (bool(pool[first].metadata.get("role_id")) and lead_kind in ROLE_SECTIONS))
+        )
+        close = part or (i == order[1] and not gave_way and hits[i].score >= hits[0].score - RUNNER_UP_MARGIN)
         # an answer under the 120-200 words aimed for takes more of the next passage, up to ENOUGH_WORDS
         fill = 0 if close or wants_list or total - budget >= SHORT_WORDS else FILL_WORDS - (total - budget)
         fresh = [

@@ -18,7 +18,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "kpis": (
         re.compile(
             r"\b(kpi|metric|measure|meten|meet ik|cijfers|numbers|targets?|doelen halen|goed werk|"
-            r"good job|presteert|perform|beoordeel|judge|evaluate|succes|afrekenen|"
+            r"good job|presteert|perform|beoordel|judge|evaluate|succes|afrekenen|"
             r"waarop reken|reken\w* .{0,25}\bop af\b|"
             r"how do i (know|tell) if|"
             r"hoe weet ik of|hoe zie ik of)",
@@ -46,6 +46,9 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "duties": (
         re.compile(
             r"\b(what does|what do|wat doet|wat doen|taken|tasks|responsib|verantwoordelijk|do all day|"
+            r"day[- ]to[- ]day|dagelijks\w*|"
+            r"what (would|will) (they|he|she|that person) (\w+ ){0,2}(do|doing|work on)\b|"
+            r"wat (gaat|zou|moet) (hij|zij|ze|die) (\w+ ){0,3}doen\b|"
             r"job description|functieomschrijving|" + _DIFFERENCE + ")",
             re.I,
         ),
@@ -107,6 +110,17 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"(start with the core|begin met het e-commercekernteam)", re.I),
     ),
+    "pace": (  # how fast to build the team: the checklist's opening (no rush, a strong foundation)
+        re.compile(
+            r"\b(rush(ed|ing)?|hurry|haast\w*|overhaast\w*|"
+            r"(how (fast|quickly)|hoe snel|too (fast|quickly)|te snel)\b.{0,40}\b"
+            r"(team|build|hire|hiring|opbouw\w*|aanne\w*)|"
+            r"(whole|entire|complete|full|hele|volledige|alle|alles)\b.{0,40}\b"
+            r"(within|in|binnen) (a|one|een|één) (month|week|maand)\b)",
+            re.I,
+        ),
+        re.compile(r"(how to use the e-commerce team checklist|zo gebruik je de checklist)", re.I),
+    ),
     "lessons": (
         re.compile(
             r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|what can i (take|use)|"
@@ -126,14 +140,35 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             r"\b(on the side|(existing|current) (staff|employees?|people)|in-?store (staff|sales|people|team)|"
             r"(warehouse|shop|store|winkel|magazijn) ?(guy|girl|man|jongen|meid)\b.{0,60}\b(run|do|handle|doen)\b|"
-            r"naast (zijn|haar|hun) (gewone )?werk|er ?bij (doen|gezet)|'bij'|(uit|van) (de|onze|mijn) fysieke winkel)",
+            r"naast (zijn|haar|hun) (gewone )?werk|er ?bij (doen|gezet)|'bij'|(uit|van) (de|onze|mijn) fysieke winkel|"
+            r"(from|in) (the|our|my) (physical|brick[- ]and[- ]mortar|offline) (store|shop)|shop ?floor)",
             re.I,
         ),
         re.compile(r"(wrong people|verkeerde mensen)", re.I),
     ),
+    "overload": (  # an owner worn out by doing everything: the consequence on the owner's stress and burnout
+        re.compile(
+            r"\b(burn(ing|t|ed)?[- ]?out|burn-?out|exhausted|uitgeput|overwerkt|overworked|gestrest|stressed|"
+            r"overwhelmed|overloaded|overbelast|overspannen|"
+            r"(ben|zijn) (echt |helemaal |compleet |totaal |zo )?op\b(?! \w)|"
+            r"(alles|everything) (komt|valt|lands|falls) op mij|(alles|everything) (\w+ )?(lands|falls) on me)",
+            re.I,
+        ),
+        re.compile(r"(stress|burn)", re.I),
+    ),
+    "start": (  # where to begin building a team: the first step of the where-to-start guide or the checklist
+        re.compile(
+            r"\b((where|how) (do|should|can|would) (i|we|you) (\w+ ){0,2}(start|begin)|"
+            r"(waar|hoe) (begin|start) (ik|je|we|jij)\b(?! mee)|"  # "waar begin ik mee" picks one of two: not this
+            r"(waar|hoe) (moet|kan|zou) (ik|je|we) (\w+ ){0,3}(beginnen|starten)\b)",
+            re.I,
+        ),
+        re.compile(r"^(where-to-start|checklist): ((checklist )?(step|stap) 1)\b", re.I),
+    ),
     "results": (
         re.compile(
-            r"\b(results?|resultaten|resultaat|how much|hoeveel|went up|go up|gone up|increase|gestegen|"
+            r"\b(before and after|voor en na|results?|resultaten|resultaat|how much|hoeveel|"
+            r"went up|go up|gone up|increase|gestegen|"
             r"opgeleverd|opleverde|opbrengst|omhoog|in the end|end(ed)? up|uiteindelijk|"
             r"leverde (het|dat|dit|die) (\w+ ){0,3}op\b|what did (it|that|this|they) (bring|get|achieve|deliver))",
             re.I,
@@ -146,7 +181,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "consequences": (
         re.compile(
-            r"\b(what happens|wat gebeurt|what if|wat als|consequen|gevolg|ignore|negeer|laat liggen|"
+            r"\b(what (\w+ )?happens|wat gebeurt|what if|wat als|consequen|gevolg|ignore|negeer|laat liggen|"
+            r"worst[- ]case|ergste (geval|scenario)|"
             r"do nothing|niks doe|niets doe|long run|lange termijn)",
             re.I,
         ),
@@ -162,10 +198,13 @@ def question_facets(question: str) -> set[str]:
         question,
         re.I,
     )
-    if "skills" in facets and not asks_when:
+    if facets & {"skills", "duties"} and not asks_when:
+        # "what to look for when hiring", "thinking of hiring X: what would they do": the hire is the setting
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
     if "causes" in facets:
         facets.add("existing_staff")  # the cause on the wrong people is a cause like the others
+    if "consequences" in facets:
+        facets.add("overload")  # so is the consequence on the owner's stress and burnout
     if "duties" in facets and facets & {"kpis", "skills", "collaboration"}:
         # "the difference between the KPIs of X and Y" compares KPIs, not what X and Y do
         without = re.sub(rf"\b({_DIFFERENCE})", " ", question, flags=re.I)
@@ -189,6 +228,9 @@ def section_facet(doc_id: str, section: str) -> str | None:
 
 # facets that name a part of a guide, which may lead an answer in place of the best hit (lists.primary_index)
 GUIDE_PARTS = {
+    "pace",
+    "overload",
+    "start",
     "small_team",
     "existing_staff",
     "results",
@@ -201,8 +243,9 @@ GUIDE_PARTS = {
     "recruiting",
     "first_hire",
 }
-# "why" and the cause on the wrong people it brings open many questions that ask one thing: never a second part
-ONE_THING_PARTS = {"causes", "existing_staff"}
+# "why" and the cause on the wrong people it brings open many questions that ask one thing, and the owner's
+# burnout comes with every question on the consequences: never a second part
+ONE_THING_PARTS = {"causes", "existing_staff", "overload"}
 PART_MARGIN = 0.2  # a section of the asked part counts when it scores about as well as the best hit
 
 
@@ -253,9 +296,17 @@ _ORDINALS = {
     **dict.fromkeys(("sixth", "6th", "zesde"), 6),
     **dict.fromkeys(("last", "final", "laatste"), -1),
 }
+_NUMBER_WORDS = {  # "step one", "stap twee" (not "stap een": "een" is also the article)
+    **dict.fromkeys(("one", "één"), 1),
+    **dict.fromkeys(("two", "twee"), 2),
+    **dict.fromkeys(("three", "drie"), 3),
+    **dict.fromkeys(("four", "vier"), 4),
+    **dict.fromkeys(("five", "vijf"), 5),
+    **dict.fromkeys(("six", "zes"), 6),
+}
 _ORDINAL_STEP = re.compile(
     rf"\b({'|'.join(_ORDINALS)})\b(?:\s+\w+)?\s+(step|item|stap|punt|thing|ding|onderdeel)\b"
-    r"|\b(step|stap)\s+(\d)\b",
+    rf"|\b(step|stap)\s+(\d|{'|'.join(_NUMBER_WORDS)})\b",
     re.IGNORECASE,
 )
 
@@ -283,7 +334,8 @@ def step_index(question: str, pool: Sequence[_Scored]) -> int | None:
     asked = _ORDINAL_STEP.search(question)
     if not asked:
         return None
-    wanted = _ORDINALS[asked.group(1).lower()] if asked.group(1) else int(asked.group(4))
+    number = asked.group(4) or ""
+    wanted = _ORDINALS[asked.group(1).lower()] if asked.group(1) else _NUMBER_WORDS.get(number.lower()) or int(number)
     labels = [(i, h, SERIES_HEADING.match(str(h.metadata.get("section", "")).strip())) for i, h in enumerate(pool)]
     numbered = [
         (i, h, int(m["number"])) for i, h, m in labels if m and m["number"] and series_kind(m.group(0)) == "step"

@@ -13,12 +13,25 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import GUIDE_PARTS, PART_MARGIN, SERIES_HEADING, passage_facet, question_facets, series_kind, step_index
+from .intent import (
+    GUIDE_PARTS,
+    ONE_THING_PARTS,
+    PART_MARGIN,
+    SERIES_HEADING,
+    passage_facet,
+    question_facets,
+    series_kind,
+    step_index,
+)
 from .retrieval import Hit
 
 SERIES_ASKED = {  # which series a question asks for, by the words it uses
     "cause": re.compile(r"\b(causes?|oorza\w*|reasons?|redenen|why|waarom|hoe komt)\b", re.IGNORECASE),
-    "step": re.compile(r"\b(steps?|stap\w*|checklist|plan|how do i start|hoe begin)\b", re.IGNORECASE),
+    "step": re.compile(
+        r"\b(steps?|stap\w*|checklist|plan|(how|where) (do|should|can) (i|we) (\w+ ){0,2}(start|begin)|"
+        r"(hoe|waar) (begin|start)|(hoe|waar) (moet|kan) (ik|je|we) (\w+ ){0,3}(beginnen|starten))\b",
+        re.IGNORECASE,
+    ),
     "consequence": re.compile(
         r"\b(consequen\w*|gevolg\w*|happens?|gebeurt|risks?|risico\w*|what if|wat als|ignor\w*|negeer\w*|"
         r"laat liggen|do nothing|niks doe|niets doe)\b",
@@ -32,12 +45,23 @@ _ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b",
 
 
 def document_sections(
-    ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict[str, Any]], hits: list[Hit]
+    ids: Sequence[str],
+    texts: Sequence[str],
+    metadatas: Sequence[dict[str, Any]],
+    hits: list[Hit],
+    question: str = "",
 ) -> list[Hit]:
-    """The best hit's document's other sections (same language), in document order, not already in `hits`."""
+    """The lead hit's document's other sections (same language), in document order, not already in `hits`.
+
+    The lead is the hit `primary_index` puts first: the best hit, or, with `question`, the hit of the guide
+    part it asks for ("which consequences does an incomplete team have" under a best hit on the causes gets
+    the consequences guide's other sections, so the composer can list them all)."""
     if not hits:
         return []
-    doc, lang = hits[0].metadata.get("doc_id"), hits[0].lang
+    lead = hits[primary_index(question, hits, [])] if question else hits[0]
+    if passage_facet(lead.metadata) in ONE_THING_PARTS:
+        lead = hits[0]  # "which roles do I keep in-house, and why": a "why" alone asks for no list of causes
+    doc, lang = lead.metadata.get("doc_id"), lead.lang
     taken = {h.id for h in hits}
     found = [
         Hit(id=cid, text=str(meta.get("text") or text), metadata=dict(meta), score=0.0, dense=0.0, lexical=0.0)
@@ -58,13 +82,26 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
     step = step_index(question, hits + siblings)
     if step is not None:
         return step
-    facets = question_facets(question) & GUIDE_PARTS
+    asked = question_facets(question)
+    if asked == {"duties"} and hits and hits[0].metadata.get("role_id"):
+        # "what would a marketer be doing day to day" asks for one thing: the role's duties lead, though its
+        # "when to hire" (which the question's "thinking of hiring" also matches) scored above them
+        role = hits[0].metadata.get("role_id")
+        for n, hit in enumerate(hits):
+            if hit.metadata.get("role_id") == role and passage_facet(hit.metadata) == "duties":
+                return n if hit.score >= hits[0].score - LEAD_SCORE_MARGIN else 0
+    facets = asked & GUIDE_PARTS
     if _ACHIEVED.search(question):
         facets.add("results")
     if not facets or not hits:
         return 0
-    if passage_facet(hits[0].metadata) in facets:
+    lead_kind = passage_facet(hits[0].metadata)
+    if lead_kind in facets:
         return 0
+    if lead_kind in GUIDE_PARTS:
+        # a best hit that answers a part of a guide keeps the lead over the owner's burnout, which comes with
+        # many questions ("I'm burnt out doing everything myself: what do I change first" = the tiny-team FAQ)
+        facets.discard("overload")
     for n, hit in enumerate(hits[1:], start=1):
         if passage_facet(hit.metadata) in facets:
             # "why doesn't my Webflow site sell" is answered by the section on exactly that, not by a general

@@ -18,6 +18,11 @@ class _HasMetadata(Protocol):
     metadata: dict[str, Any]
 
 
+class _Scored(Protocol):
+    metadata: dict[str, Any]
+    score: float
+
+
 @lru_cache(maxsize=64)
 def _role_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern for all of a role's names: the search and the composer ask several times per question."""
@@ -58,11 +63,18 @@ def each_role(
 ) -> list[tuple[int, int]]:
     """A question that names two or three roles ("a marketer or customer service first?") gets a passage of
     each: a named role without one takes the place of the lowest hit that is no named role's, with its
-    section of the kind asked for (when to hire, KPIs …) when it has one, else its first section.
+    section of the kind asked for (when to hire, KPIs …) when it has one, else its first section. A question
+    that names one role and asks for a kind of its sections ("outsource customer service to an agency?")
+    gets that section, though a long question's other words put guide pages above all of the role's.
 
     Returns (hit slot, chunk position) replacements."""
-    if not 2 <= len(roles) <= 3 or len(hits) < 2:
+    if not 1 <= len(roles) <= 3 or len(hits) < 2:
         return []
+    if len(roles) == 1 and not any(
+        m.get("role_id") == roles[0] and m.get("lang") == lang and facets and passage_facet(m) in facets
+        for m in metadatas
+    ):
+        return []  # one role and no kind of its sections asked: the search's own order stands
     present = [h.metadata.get("role_id") for h in hits]
     kinds = [passage_facet(h.metadata) for h in hits]
     out: list[tuple[int, int]] = []
@@ -82,3 +94,20 @@ def each_role(
         kinds[spare[0]] = passage_facet(metadatas[pos])
         out.append((spare[0], pos))
     return out
+
+
+ROLE_SECTIONS = {"hiring", "duties", "skills", "kpis", "collaboration"}  # the kinds of section every role page has
+LEAD_MARGIN = 0.2  # the asked section of the named role leads when it scores about as well as the best hit
+
+
+def subject_lead(hits: Sequence[_Scored], role: str, facets: set[str]) -> int:
+    """Which hit leads an answer to a question that names one role and asks for one kind of its sections
+    ("how do I judge a UX/UI designer" = its KPIs; "outsource customer service?" = its "when to hire"): that
+    section, when the best hit is of another kind and it scores within LEAD_MARGIN; else the best hit (0)."""
+    kinds = facets & ROLE_SECTIONS
+    if len(kinds) != 1 or not hits or passage_facet(hits[0].metadata) in facets:
+        return 0
+    for n, hit in enumerate(hits):
+        if hit.metadata.get("role_id") == role and passage_facet(hit.metadata) in kinds:
+            return n if hit.score >= hits[0].score - LEAD_MARGIN else 0
+    return 0

@@ -339,7 +339,7 @@ class Assistant:
 
     def _offline(self, retrieval: Retrieval, base: dict[str, Any], fallback: bool) -> Answer:
         snap = self.reader.snapshot()
-        siblings = document_sections(snap.ids, snap.texts, snap.metadatas, retrieval.hits)
+        siblings = document_sections(snap.ids, snap.texts, snap.metadatas, retrieval.hits, retrieval.question)
         text, cited = compose_offline(
             retrieval.query_vector,
             retrieval.hits,

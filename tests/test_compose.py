@@ -10,7 +10,7 @@ import numpy as np
 from assistant.answer_units import Unit, lead_first, pick, whole_steps, without_orphan_leads
 from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
-from assistant.intent import GUIDE_PARTS, question_facets, section_facet, with_asked_part
+from assistant.intent import GUIDE_PARTS, asks_for_step, question_facets, section_facet, with_asked_part
 from assistant.retrieval import Hit
 
 
@@ -412,3 +412,120 @@ def test_a_question_for_two_parts_of_the_case_answers_both(assistant):
     text = answer.answer
     assert re.search(r"klantenservice", text, re.I) and re.search(r"e-commerce-?manager|coördinator", text, re.I)
     assert "4,5%" in text, text
+
+
+def _lead(answer: str) -> str:
+    """The answer's first block: its heading and first paragraph or list, before "Also relevant"."""
+    return re.split(r"\n\n(Also relevant|Ook relevant):", answer)[0]
+
+
+def test_what_a_role_would_do_day_to_day_leads_with_its_duties_though_hiring_is_mentioned(assistant):
+    """ "Thinking of hiring X: what would they be doing day to day?" asks what X does; the hire is the setting,
+    so the duties lead (with the work list), not the section on when to hire."""
+    assert question_facets("about to hire a copywriter. what would she be doing day to day?") == {"duties"}
+    assert "hiring" in question_facets("when should I hire a copywriter, and what does a copywriter do?")
+    answer = assistant.ask("We're thinking of hiring an online marketer. What would they be doing day to day?").answer
+    assert re.search(r"SEO", _lead(answer)) and re.search(r"(?i)social media", _lead(answer)), answer
+
+
+def test_worst_case_and_what_actually_happens_ask_for_the_consequences(assistant):
+    for question in ["what actually happens if I never fix my team?", "worst case, what if I stay a one-man band?"]:
+        assert "consequences" in question_facets(question), question
+    answer = assistant.ask("what really happens if I carry on without a real team? worst case please").answer
+    assert len(re.findall(r"(?m)^- Consequence: ", answer)) == 6, answer
+
+
+def test_a_worn_out_owner_is_answered_by_the_consequence_on_stress_and_burnout(assistant):
+    """Worn-out wording ("ik ben helemaal op", "burning out", "exhausted") reaches the consequence on the owner's
+    stress and burnout, which leads the answer, though sections on packing or costs share more words."""
+    assert "overload" in question_facets("Ik ben helemaal op, alles komt op mij neer.")
+    assert "overload" not in question_facets("ik ben op zoek naar een marketeer")
+    for question, pattern in [
+        ("I'm exhausted, every single task lands on me, from packing to emails. Is that a team problem?", r"burnout"),
+        (
+            "Ik ben helemaal op. Alles komt op mij neer, van de inkoop tot de retouren. Ligt dat aan mijn team?",
+            r"burn-out",
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, _lead(answer)), answer
+
+
+def test_step_one_in_words_is_that_step(assistant):
+    """ "step one", "stap twee": a step named by a number word is that numbered step, as "step 1" is."""
+    assert asks_for_step("whats step one on the checklist?") and asks_for_step("wat houdt stap twee in?")
+    assert not asks_for_step("een stap een beetje verder")
+    answer = assistant.ask("whats step one of the checklist, and how far ahead do I plan there?").answer
+    assert re.search(r"1–2 years", answer), answer
+
+
+def test_where_do_i_start_leads_with_the_first_step_and_its_horizon(assistant):
+    """ "Where do I begin" asks for the first step (goals for the next 3-6 months); "waar begin ik mee" (which
+    of two first) does not."""
+    assert "start" not in question_facets("marketing of klantenservice, waar begin ik mee?")
+    for question, pattern in [
+        ("how should we begin building our webshop team?", r"3–6 months"),
+        ("hoe begin ik aan een team voor mijn webshop?", r"3 tot 6 maanden"),
+    ]:
+        assert re.search(pattern, _lead(assistant.ask(question).answer)), question
+    answer = assistant.ask("where should we start with building our webshop team?").answer
+    assert len(re.findall(r"(?m)^- Step \d: ", answer)) == 5, answer  # and the guide's steps follow, one line each
+
+
+def test_all_consequences_are_listed_when_another_guide_ranks_first(assistant):
+    """Asked for every consequence, the answer lists them from the consequences guide, though a cause or the
+    problem page ranked first (the whole series comes from the asked part's document)."""
+    answer = assistant.ask("Wat zijn alle gevolgen van een onvolledig e-commerceteam? Noem ze allemaal.").answer
+    assert len(re.findall(r"(?m)^- Gevolg: ", answer)) == 6, answer
+
+
+def test_a_list_question_led_by_a_cause_with_its_own_list_still_lists_every_cause(assistant):
+    """A cause with its own bullet list (the parts of e-commerce) may lead; the five causes still follow."""
+    answer = assistant.ask("Why do so many webshops have an incomplete or badly working team? Main reasons?").answer
+    assert len(set(re.findall(r"Cause \d", answer))) == 5, answer
+
+
+def test_before_and_after_asks_for_the_results(assistant):
+    assert "results" in question_facets("what was their conversion before and after?")
+    assert_answer_matches(
+        assistant, "Hoe hoog was de conversie van de koffiezaak voor en na de nieuwe mensen?", r"4,5\s?%"
+    )
+
+
+def test_one_named_role_and_one_kind_of_its_sections_asked_leads_with_that_section(assistant):
+    """A long question that names one role and asks one thing about it ("outsource customer service to an
+    agency?" = when to hire and in-house or not; "how do I judge a UX/UI designer" = its KPIs) is led by that
+    role's section, though guide pages that share the question's other words rank above it."""
+    assert "kpis" in question_facets("waarop moet ik mijn webdesigner beoordelen?")
+    for question, pattern in [
+        (
+            "We are five people selling garden tools and I want to outsource our customer service to an outside "
+            "agency to cut costs. Smart move?",
+            r"(?i)in-house",
+        ),
+        (
+            "de site is mooi maar de webdesigner levert weinig op. waarop beoordelen we een UX/UI designer?",
+            r"(?i)bounce",
+        ),
+    ]:
+        answer = assistant.ask(question).answer
+        assert re.search(pattern, _lead(answer)), answer
+
+
+def test_staff_moved_from_the_physical_store_to_the_webshop_asks_for_the_cause_on_the_wrong_people():
+    for question in [
+        "We put our best sales assistant from the physical store on the webshop and it isn't working. Why?",
+        "our shop floor manager now runs the online store as well, is that a mistake?",
+    ]:
+        assert "existing_staff" in question_facets(question), question
+
+
+def test_how_fast_to_build_the_team_is_answered_by_no_rush_and_a_strong_foundation(assistant):
+    """ "The whole team within a month?", "don't rush it?" ask for the pace: the checklist's opening (not a
+    matter of rushing but of a strong foundation), not the nearest KPI or results page."""
+    assert "pace" not in question_facets("how fast did the coffee shop's conversion go up?")
+    for question, pattern in [
+        ("my partner wants the complete webshop team hired within a month. should we rush this?", r"(?i)foundation"),
+        ("kan ik alles binnen een maand regelen, het hele team? of moet dat niet overhaast?", r"(?i)fundament"),
+    ]:
+        assert_answer_matches(assistant, question, pattern)

@@ -143,7 +143,10 @@ def test_a_question_naming_two_roles_gets_a_passage_of_each():
     hits = [_Hit({"role_id": "cs"}), _Hit({"role_id": None}), _Hit({"role_id": "cs"}), _Hit({"role_id": None})]
     assert each_role(["cs", "marketer"], hits, metas, "en", {"hiring"}) == [(3, 1)]  # its "when to hire", last slot
     assert each_role(["cs", "marketer"], hits, metas, "en", set()) == [(3, 0)]  # no kind asked: its first section
-    assert each_role(["cs"], hits, metas, "en", {"hiring"}) == []  # one role: the search already ranks it
+    assert each_role(["cs"], hits, metas, "en", {"hiring"}) == []  # one role with no section of the asked kind
+    # one role and a kind of its sections asked, none of which the search ranked: that section, in the last slot
+    assert each_role(["marketer"], hits, metas, "en", {"hiring"}) == [(3, 1)]
+    assert each_role(["marketer"], hits, metas, "en", set()) == []  # nothing of the role asked: the search's order
 
 
 @pytest.mark.parametrize(
