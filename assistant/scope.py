@@ -30,7 +30,8 @@ import yaml
 from .retrieval import Retrieval
 from .signals import FILLER, ScopeSignals
 
-SIGNAL_NAMES = ("dense", "heading", "off_topic", "coverage", "domain_word", "topic", "bank")  # ScopeSignals.vector()
+# In ScopeSignals.vector() order.
+SIGNAL_NAMES = ("dense", "heading", "off_topic", "coverage", "domain_word", "topic", "bank", "asks")
 WEIGHTS_FILE = Path(__file__).with_name("scope_weights.yaml")
 
 
