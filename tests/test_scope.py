@@ -253,6 +253,13 @@ ASKS_UNLISTED = [
     "mag ik klanten die nooit betalen op een zwarte lijst zetten in mijn webwinkel?",
     "how do I set up a waiting list for sold-out products in my online store?",
     "is mijn klantenservicemedewerker verplicht om een bedrijfstelefoon te gebruiken?",
+    # what goes into a document, which of two things is better, what a thing costs
+    "our content creator rents a studio, what should go in the rental agreement?",
+    "wat moet er in de afspraken met de schoonmaker van ons magazijn staan?",
+    "what should our packing slip include besides the order number?",
+    "wat zet ik in een welkomstmail voor nieuwe klanten van mijn webshop?",
+    "our customer service girl asks: a phone line or whatsapp for customers, which one is better?",
+    "a QR code or a short link on the packing slip, which one is better?",
 ]
 
 # The same shapes (a formula, the rules, which app, mag ik) with the team as the subject: answered.
@@ -260,6 +267,7 @@ ASKS_ABOUT_THE_TEAM = [
     "is there a formula to know when I should hire my first employee?",
     "What are the rules of thumb for which roles to keep in-house?",
     "mag ik de klantenservice uitbesteden aan een bureau, of kan ik beter iemand aannemen?",
+    "wat moet er in een functieomschrijving voor onze eerste magazijnmedewerker?",
 ]
 
 
@@ -284,6 +292,8 @@ def test_what_a_question_asks_for_is_read_apart_from_its_topic():
     assert topics.asks_task("which app do you use for invoices?")
     assert not topics.asks_task("which app should my team use, and how often should we meet?")  # the team asked too
     assert not topics.asks_task("what should my marketer be judged on?")
+    assert topics.asks_task("wat moet er in mijn retourformulier staan?")
+    assert not topics.asks_task("wat moet er in de functieomschrijving van een contentmaker?")  # a role's description
 
 
 @pytest.mark.parametrize(
