@@ -250,7 +250,6 @@ ASKS_UNLISTED = [
     "my packer wants to bring his dog to work, am i allowed to say no?",
     "Which app should our warehouse guy use to scan barcodes?",
     "hoe zet ik een wachtlijst op voor uitverkochte producten in mijn webshop?",
-    "mag ik klanten die nooit betalen op een zwarte lijst zetten in mijn webwinkel?",
     "how do I set up a waiting list for sold-out products in my online store?",
     "is mijn klantenservicemedewerker verplicht om een bedrijfstelefoon te gebruiken?",
     # what goes into a document, which of two things is better, what a thing costs
@@ -262,11 +261,10 @@ ASKS_UNLISTED = [
     "a QR code or a short link on the packing slip, which one is better?",
 ]
 
-# The same shapes (a formula, the rules, which app, mag ik) with the team as the subject: answered.
+# The same shapes (a formula, the rules, a document's contents) with the team as the subject: answered.
 ASKS_ABOUT_THE_TEAM = [
     "is there a formula to know when I should hire my first employee?",
     "What are the rules of thumb for which roles to keep in-house?",
-    "mag ik de klantenservice uitbesteden aan een bureau, of kan ik beter iemand aannemen?",
     "wat moet er in een functieomschrijving voor onze eerste magazijnmedewerker?",
 ]
 
