@@ -265,6 +265,7 @@ class HybridSearch:
             bank_nearest=nearest,
             uncovered_word=f"{word[0]}: {word[1]}" if word else "",
             team_question=bool(word and word[2] and topics.is_team_question(question)),
+            asks=topics.asks_task(question),
         )
         return Retrieval(
             question=question,

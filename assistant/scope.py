@@ -1,8 +1,10 @@
 """Decide: is a question about building an e-commerce team at all? The step between retrieve and answer.
 
 The search measures the signals (signals.py: nearest passage and heading, nearest off-topic example,
-vocabulary coverage, domain words, and how much nearer the question is to what the guidance is about than to
-the near-domain topics it does not cover, scope_topics.yaml); this module only judges them, in two steps:
+vocabulary coverage, domain words, how much nearer the question is to what the guidance is about than to
+the near-domain topics it does not cover, scope_topics.yaml, the example bank, and `asks`: whether the question
+asks for a rule, an amount, a formula, an app or a set-up rather than about the team, whatever its topic, so a
+topic no list names still leans out); this module only judges them, in two steps:
 
 1. Topic word: a question that names an uncovered business topic unmistakably (salary, VAT, insurance,
    hosting, Mollie, PostNL, GA4, notice period, loan, terms and conditions …) is declined, unless the topic
@@ -30,7 +32,8 @@ import yaml
 from .retrieval import Retrieval
 from .signals import FILLER, ScopeSignals
 
-SIGNAL_NAMES = ("dense", "heading", "off_topic", "coverage", "domain_word", "topic", "bank")  # ScopeSignals.vector()
+# In ScopeSignals.vector() order.
+SIGNAL_NAMES = ("dense", "heading", "off_topic", "coverage", "domain_word", "topic", "bank", "asks")
 WEIGHTS_FILE = Path(__file__).with_name("scope_weights.yaml")
 
 

@@ -46,6 +46,8 @@ TRAIN_SETS = (
     "blind-n",
     "blind-o",
     "blind-p",
+    "blind-q",
+    "blind-r",
 )
 
 

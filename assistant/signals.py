@@ -129,9 +129,19 @@ class ScopeSignals:
     bank_nearest: str = ""  # the single nearest example question, to explain a decision the bank signal made
     uncovered_word: str = ""  # "topic: word" when the question uses an unmistakable uncovered-topic word
     team_question: bool = False  # clearly about who does the work (hire, freelance, in-house, a role)
+    asks: bool = False  # asks for a rule, an amount, a formula, an app or a set-up, not the team (Topics.asks_task)
 
     def vector(self) -> list[float]:
-        return [self.dense, self.heading, self.off_topic, self.coverage, float(self.domain_word), self.topic, self.bank]
+        return [
+            self.dense,
+            self.heading,
+            self.off_topic,
+            self.coverage,
+            float(self.domain_word),
+            self.topic,
+            self.bank,
+            float(self.asks),
+        ]
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,8 @@ class Topics:
     words: tuple[tuple[str, bool, re.Pattern[str]], ...]  # (topic, team_override, pattern)
     team_words: re.Pattern[str]
     context: re.Pattern[str] | None = None  # where a topic word is context, not the subject (scope_topics.yaml)
+    asks: re.Pattern[str] | None = None  # what a question asks for: a rule, an amount, an app … (scope_topics.yaml)
+    team_subject: re.Pattern[str] | None = None  # the team asked about as well: hiring, KPIs, meeting …
 
     def uncovered_word(self, question: str) -> tuple[str, str, bool] | None:
         """The first uncovered topic the question names unmistakably as its subject: (topic, word, team_override).
@@ -159,6 +171,14 @@ class Topics:
 
     def is_team_question(self, question: str) -> bool:
         return bool(self.team_words.search(question))
+
+    def asks_task(self, question: str) -> bool:
+        """Whether the question asks for a rule, what something is worth or costs per m2, a formula, an app, how
+        to set a thing up or how often to send something, and not also about the team. Whatever its topic: the
+        subject need not be in any list ("what are the rules when my packer is ill?")."""
+        if self.asks is None or not self.asks.search(question):
+            return False
+        return not (self.team_subject and self.team_subject.search(question))
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -182,6 +202,8 @@ def load_topics(path: Path = TOPICS_FILE) -> Topics:
         ),
         team_words=_alternation(data["team_words"]),
         context=_alternation(data["context"]) if data.get("context") else None,
+        asks=_alternation(data["asks"]) if data.get("asks") else None,
+        team_subject=_alternation(data["team_subject"]) if data.get("team_subject") else None,
     )
 
 

@@ -6,7 +6,8 @@ Fits an L2-regularised logistic regression (Newton's method, assistant/scope_fit
 weighs POSITIVE_SHARE, since a refused owner's question costs more than a missed decline) on the scope
 signals (assistant/signals.py: nearest passage, nearest heading, nearest off-topic example, vocabulary
 coverage, domain word, covered-minus-uncovered topic similarity, and the bank: nearer to the in-scope
-example questions of assistant/scope_bank.yaml than to the out-of-scope ones) of every question of the seen
+example questions of assistant/scope_bank.yaml than to the out-of-scope ones; and `asks`, a rule, an amount, an
+app or a set-up asked rather than the team: scope_topics.yaml) of every question of the seen
 eval sets (scope_fit.TRAIN_SETS) and of the bank itself. Prints the weights and false/missed declines per
 eval set with the shipped and the new weights. Questions an uncovered-topic word declines
 (assistant/scope_topics.yaml) are decided before the model: left out of the fit, counted in the errors.

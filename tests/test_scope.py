@@ -6,8 +6,10 @@ label or returns tools, customs, marketing tools and ad budgets, analytics set-u
 insurance, financing, legal terms and legal form, marketplaces and their fees, pricing, freelance and agency rates, ad
 campaign tactics, shop systems, supplies and packaging orders, physical retail) are declined in
 both languages, however much they sound
-like running a shop; questions about the team are answered however informally they are typed. None of these
-questions is in an eval set: they test the categories, not the tuning.
+like running a shop; so are topics no list names when the question asks for a rule, an amount, a formula, an app
+or a set-up with a team member or the shop only as context, while the same shapes about the team are answered.
+Questions about the team are answered however informally they are typed. None of these questions is in an eval
+set: they test the categories, not the tuning.
 """
 
 import difflib
@@ -239,6 +241,57 @@ BORDERLINE = [
     "die koffiebar uit het voorbeeld, wie deden daar de klantenservice?",
     "that coffee place from the guide, what was their first hire?",
 ]
+
+
+# Topics no word list in scope_topics.yaml names, asked as a rule, an amount, a formula, an app or a set-up; a team
+# member or the shop is only the context. What the question ASKS decides (the `asks` signal and the bank).
+ASKS_UNLISTED = [
+    "Our content creator wants to film in a shopping centre. What are the rules for filming there?",
+    "my packer wants to bring his dog to work, am i allowed to say no?",
+    "Which app should our warehouse guy use to scan barcodes?",
+    "hoe zet ik een wachtlijst op voor uitverkochte producten in mijn webshop?",
+    "how do I set up a waiting list for sold-out products in my online store?",
+    "is mijn klantenservicemedewerker verplicht om een bedrijfstelefoon te gebruiken?",
+    # what goes into a document, which of two things is better, what a thing costs
+    "our content creator rents a studio, what should go in the rental agreement?",
+    "wat moet er in de afspraken met de schoonmaker van ons magazijn staan?",
+    "what should our packing slip include besides the order number?",
+    "wat zet ik in een welkomstmail voor nieuwe klanten van mijn webshop?",
+    "our customer service girl asks: a phone line or whatsapp for customers, which one is better?",
+    "a QR code or a short link on the packing slip, which one is better?",
+]
+
+# The same shapes (a formula, the rules, a document's contents) with the team as the subject: answered.
+ASKS_ABOUT_THE_TEAM = [
+    "is there a formula to know when I should hire my first employee?",
+    "What are the rules of thumb for which roles to keep in-house?",
+    "wat moet er in een functieomschrijving voor onze eerste magazijnmedewerker?",
+]
+
+
+@pytest.mark.parametrize("question", ASKS_UNLISTED)
+def test_rules_amounts_and_apps_on_unlisted_topics_are_declined(assistant, question):
+    retrieval = assistant.retrieve(question)
+    assert not retrieval.relevant, f"answered ({retrieval.decided_by})"
+
+
+@pytest.mark.parametrize("question", ASKS_ABOUT_THE_TEAM)
+def test_the_same_shapes_about_the_team_are_answered(assistant, question):
+    retrieval = assistant.retrieve(question)
+    assert retrieval.relevant, f"declined ({retrieval.decided_by})"
+
+
+def test_what_a_question_asks_for_is_read_apart_from_its_topic():
+    from assistant.signals import load_topics
+
+    topics = load_topics()
+    assert topics.asks_task("what are the rules when my packer is ill?")
+    assert topics.asks_task("hoeveel mag ik onbelast vergoeden?")
+    assert topics.asks_task("which app do you use for invoices?")
+    assert not topics.asks_task("which app should my team use, and how often should we meet?")  # the team asked too
+    assert not topics.asks_task("what should my marketer be judged on?")
+    assert topics.asks_task("wat moet er in mijn retourformulier staan?")
+    assert not topics.asks_task("wat moet er in de functieomschrijving van een contentmaker?")  # a role's description
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,7 @@ def test_scope_weights_yaml_has_one_weight_per_signal_and_an_intercept():
 
 def test_written_weights_load_back_and_a_wrong_file_is_refused(tmp_path):
     path = tmp_path / "scope_weights.yaml"
-    written = (1.5, -2.0, 3.25, 0.0, 4.0, -0.5, 2.0, -1.0)
+    written = (1.5, -2.0, 3.25, 0.0, 4.0, -0.5, 2.0, -3.0, -1.0)  # one per signal, then the intercept
     write_weights(written, source="eval/gold.jsonl", path=path)
     assert scope.load_weights(path) == written
     path.write_text("weights: {dense: 1.0}\nintercept: 0.0\n", encoding="utf-8")
