@@ -51,6 +51,9 @@ UNCOVERED = {
         "how much does a junior marketer earn per month in the Netherlands?",
         "wat is een normaal salaris voor een magazijnmedewerker?",
         "hoeveel moet ik een inpakker per uur betalen volgens de cao?",
+        # what a hire costs, asked as "what does it cost to …"
+        "what would it cost us to hire a part-time packer?",
+        "wat kost het ons om een marketeer in dienst te nemen?",
     ],
     "employment_law": [
         "what notice period applies when my employee wants to quit?",
@@ -240,6 +243,9 @@ BORDERLINE = [
     # the guide's case asked informally
     "die koffiebar uit het voorbeeld, wie deden daar de klantenservice?",
     "that coffee place from the guide, what was their first hire?",
+    # what it costs to go on without a team: the consequences, not pay
+    "how much does it cost us if we keep doing everything ourselves instead of building a team?",
+    "wat kost het ons als we alles zelf blijven doen in plaats van een team op te bouwen?",
 ]
 
 
