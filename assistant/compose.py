@@ -21,7 +21,7 @@ from .intent import GUIDE_PARTS, ONE_THING_PARTS, passage_facet, question_facets
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
-from .roles import ROLE_SECTIONS, named_roles, subject_lead
+from .roles import ROLE_SECTIONS, described_roles, named_roles, subject_lead
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -65,6 +65,12 @@ def _asked_for_another_role(pool: list[Hit], i: int, shown: list[int], asked: se
     if not role or role not in named or passage_facet(pool[i].metadata) not in asked:
         return False
     return all(pool[j].metadata.get("role_id") != role for j in shown if j >= 0)
+
+
+def _described(pool: list[Hit], i: int, shown: list[int], described: list[str]) -> bool:
+    """A section of a role whose problem the question describes, when the answer shows none of that role yet."""
+    role = pool[i].metadata.get("role_id")
+    return bool(role) and role in described and all(pool[j].metadata.get("role_id") != role for j in shown if j >= 0)
 
 
 def _another_part(
@@ -137,8 +143,11 @@ def compose_offline(
     pool = list(hits) + list(siblings or [])
     first = primary_index(question, hits, siblings or [])
     named = named_roles(question, role_terms or {})
+    described = described_roles(question, hits, named)  # "almost no visitors": the marketer deals with that
     if first == 0 and len(named) == 1:
         first = subject_lead(hits, named[0], question_facets(question))
+    elif first == 0 and not named and described and hits[0].metadata.get("role_id") not in described:
+        first = next((n for n, h in enumerate(hits) if h.metadata.get("role_id") == described[0]), 0)
     # "what are the causes", and "what happens if I ignore it" (the consequences): the whole series, led by
     # the section that introduces it unless the best hit is one of its members
     # and "where do I start": the first step leads, and the guide's steps follow one line each, so the owner
@@ -149,6 +158,10 @@ def compose_offline(
     first = series_overview(pool, first, series)
     asked = question_facets(question)
     others = [i for i in range(min(3, len(hits))) if i != first]
+    # the section of a role whose problem the question describes ("can she also answer the customer emails")
+    # comes right after the lead, wherever the search placed it
+    mine = [i for i in range(len(hits)) if i != first and hits[i].metadata.get("role_id") in described]
+    others = mine[:1] + [i for i in others if i not in mine[:1]]
     if asked:  # a runner-up that gives the kind of answer asked for (KPIs, when to hire …) comes first
         more = [i for i in range(3, len(hits)) if passage_facet(pool[i].metadata) in asked]
         others = sorted(others + more[:1], key=lambda i: passage_facet(pool[i].metadata) not in asked)
@@ -193,7 +206,9 @@ def compose_offline(
 
     for i in order[1:]:
         shown_hits = [j for j, _ in sections]
-        other_role = _asked_for_another_role(pool, i, shown_hits, asked, named)
+        other_role = _asked_for_another_role(pool, i, shown_hits, asked, named) or _described(
+            pool, i, shown_hits, described
+        )
         part = len(asked) > 1 and _another_part(pool, i, shown_hits, asked, named, role_terms or {})
         if named and not other_role and _about_other_roles(pool[i], asked, named, role_terms or {}):
             continue

@@ -99,6 +99,16 @@ def _tokens(words: list[str], lang: str, vocabulary: set[str] | None) -> list[st
     return stemmer.stemWords(words)
 
 
+def stem_sets(text: str) -> list[frozenset[str]]:
+    """The text's words stemmed in each language, stop words kept ("no visitors": the "no" is the point).
+
+    For matching short phrases (a role's `symptoms`) in either language: a phrase matches a question when
+    all its stems are among the question's in one language, in any order ("late parcels" in "parcels go out
+    late", "klachten" in "veel klachten")."""
+    words = _words(text)
+    return [frozenset(_stemmer(lang).stemWords(words)) for lang in _STEMMERS]
+
+
 class LexicalIndex:
     """One BM25 index per language; a question is stemmed in each index's language."""
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from .intent import passage_facet
+from .lexical import stem_sets
 
 
 class _HasMetadata(Protocol):
@@ -38,6 +39,49 @@ def named_roles(question: str, role_terms: dict[str, list[str]]) -> list[str]:
         if found:
             first[role] = found.start()
     return sorted(first, key=lambda role: first[role])
+
+
+def role_symptoms(metadatas: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each role's `symptoms` (knowledge/*/roles/*.md) from its passages' metadata, both languages together."""
+    out: dict[str, set[str]] = {}
+    for meta in metadatas:
+        role = meta.get("role_id")
+        if role:
+            phrases = (p.strip().lower() for p in str(meta.get("symptoms", "")).split(","))
+            out.setdefault(role, set()).update(p for p in phrases if p)
+    return {role: sorted(v) for role, v in out.items()}
+
+
+def described_roles(question: str, hits: Sequence[_HasMetadata], named: Sequence[str] = ()) -> list[str]:
+    """The roles among the passages whose problem the question describes (for the composer, which has the
+    passages, not the index)."""
+    return symptom_roles(question, role_symptoms([h.metadata for h in hits]), named)
+
+
+@lru_cache(maxsize=512)
+def _phrase_stems(phrase: str) -> tuple[frozenset[str], ...]:
+    return tuple(stem_sets(phrase))
+
+
+def symptom_roles(question: str, symptoms: dict[str, list[str]], named: Sequence[str] = ()) -> list[str]:
+    """The roles whose problems a question describes without naming them ("we get almost no visitors", "parcels
+    go out late", "can she also answer the customer emails"), from each role page's `symptoms`
+    (knowledge/*/roles/*.md): a phrase counts when all its words, stemmed, are in the question in one language.
+    Roles the question names (`named`) are left out; the rest come with the role that has the most matching
+    phrases first."""
+    asked = stem_sets(question)
+    counts: dict[str, int] = {}
+    for role, phrases in symptoms.items():
+        if role in named:
+            continue
+        found = sum(
+            1
+            for phrase in phrases
+            if any(stems and stems <= words for stems, words in zip(_phrase_stems(phrase), asked, strict=True))
+        )
+        if found:
+            counts[role] = found
+    return sorted(counts, key=lambda role: -counts[role])
 
 
 def subject_role(question: str, role_terms: dict[str, list[str]], facets: set[str]) -> str | None:
@@ -92,6 +136,43 @@ def each_role(
         pos = (asked or sorted(own, key=lambda p: int(metadatas[p].get("position", 0))))[0]
         present[spare[0]] = role
         kinds[spare[0]] = passage_facet(metadatas[pos])
+        out.append((spare[0], pos))
+    return out
+
+
+MAX_SYMPTOM_ROLES = 2  # passages given to roles a question describes a problem of; the search keeps the rest
+
+
+def symptom_sections(
+    roles: list[str],
+    named: list[str],
+    hits: Sequence[_HasMetadata],
+    metadatas: Sequence[dict[str, Any]],
+    lang: str,
+    facets: set[str],
+) -> list[tuple[int, int]]:
+    """A question that describes a problem a role deals with ("almost no visitors: which role fixes that?")
+    gets a section of that role among its passages when the search found none: the section of the kind
+    asked for (its KPIs, when to hire) when it asks for one, else what the role does. It takes the place of
+    the lowest hit that is no named or described role's, never the best hit's.
+
+    Returns (hit slot, chunk position) replacements."""
+    if len(hits) < 2:
+        return []
+    wanted = (facets & ROLE_SECTIONS) or {"duties"}
+    present = [h.metadata.get("role_id") for h in hits]
+    kept = set(named) | set(roles[:MAX_SYMPTOM_ROLES])
+    out: list[tuple[int, int]] = []
+    for role in roles[:MAX_SYMPTOM_ROLES]:
+        if role in present:
+            continue
+        own = [p for p, m in enumerate(metadatas) if m.get("role_id") == role and m.get("lang") == lang]
+        asked = [p for p in own if passage_facet(metadatas[p]) in wanted]
+        spare = [n for n in range(len(present) - 1, 0, -1) if present[n] not in kept]
+        if not spare or not own:
+            continue
+        pos = (asked or sorted(own, key=lambda p: int(metadatas[p].get("position", 0))))[0]
+        present[spare[0]] = role
         out.append((spare[0], pos))
     return out
 
