@@ -21,7 +21,7 @@ from .intent import GUIDE_PARTS, ONE_THING_PARTS, passage_facet, question_facets
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
-from .roles import ROLE_SECTIONS, described_roles, named_roles, subject_lead
+from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -146,7 +146,8 @@ def compose_offline(
     described = described_roles(question, hits, named)  # "almost no visitors": the marketer deals with that
     if first == 0 and len(named) == 1:
         first = subject_lead(hits, named[0], question_facets(question))
-    elif first == 0 and not named and described and hits[0].metadata.get("role_id") not in described:
+    elif first == 0 and not named and described and ASKS_WHO.search(question):
+        # "almost no visitors: which role fixes that?" is led by what that role does
         first = next((n for n, h in enumerate(hits) if h.metadata.get("role_id") == described[0]), 0)
     # "what are the causes", and "what happens if I ignore it" (the consequences): the whole series, led by
     # the section that introduces it unless the best hit is one of its members
@@ -159,9 +160,9 @@ def compose_offline(
     asked = question_facets(question)
     others = [i for i in range(min(3, len(hits))) if i != first]
     # the section of a role whose problem the question describes ("can she also answer the customer emails")
-    # comes right after the lead, wherever the search placed it
+    # has its turn, wherever the search placed it
     mine = [i for i in range(len(hits)) if i != first and hits[i].metadata.get("role_id") in described]
-    others = mine[:1] + [i for i in others if i not in mine[:1]]
+    others += [i for i in mine[:1] if i not in others]
     if asked:  # a runner-up that gives the kind of answer asked for (KPIs, when to hire …) comes first
         more = [i for i in range(3, len(hits)) if passage_facet(pool[i].metadata) in asked]
         others = sorted(others + more[:1], key=lambda i: passage_facet(pool[i].metadata) not in asked)

@@ -99,14 +99,12 @@ def _tokens(words: list[str], lang: str, vocabulary: set[str] | None) -> list[st
     return stemmer.stemWords(words)
 
 
-def stem_sets(text: str) -> list[frozenset[str]]:
-    """The text's words stemmed in each language, stop words kept ("no visitors": the "no" is the point).
+def stem_lists(text: str) -> list[list[str]]:
+    """The text's words in order, stemmed in each language, stop words kept ("no visitors": the "no" is the point).
 
-    For matching short phrases (a role's `symptoms`) in either language: a phrase matches a question when
-    all its stems are among the question's in one language, in any order ("late parcels" in "parcels go out
-    late", "klachten" in "veel klachten")."""
+    For matching short phrases (a role's `symptoms`, roles.py) in either language and any word form."""
     words = _words(text)
-    return [frozenset(_stemmer(lang).stemWords(words)) for lang in _STEMMERS]
+    return [_stemmer(lang).stemWords(words) for lang in _STEMMERS]
 
 
 class LexicalIndex:

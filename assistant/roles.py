@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from .intent import passage_facet
-from .lexical import stem_sets
+from .lexical import stem_lists
 
 
 class _HasMetadata(Protocol):
@@ -60,16 +60,29 @@ def described_roles(question: str, hits: Sequence[_HasMetadata], named: Sequence
 
 @lru_cache(maxsize=512)
 def _phrase_stems(phrase: str) -> tuple[frozenset[str], ...]:
-    return tuple(stem_sets(phrase))
+    return tuple(frozenset(stems) for stems in stem_lists(phrase))
+
+
+PHRASE_SLACK = 3  # words a symptom phrase's words may lie apart ("parcels go out late" for "late parcels")
+
+
+def _says(words: list[str], phrase: frozenset[str]) -> bool:
+    """All of the phrase's words within a few words of each other: "old-fashioned" is not "the old marketing
+    department … a fashion webshop"."""
+    if not phrase:
+        return False
+    span = len(phrase) + PHRASE_SLACK
+    starts = [n for n, w in enumerate(words) if w in phrase]
+    return any(phrase <= set(words[n : n + span]) for n in starts)
 
 
 def symptom_roles(question: str, symptoms: dict[str, list[str]], named: Sequence[str] = ()) -> list[str]:
     """The roles whose problems a question describes without naming them ("we get almost no visitors", "parcels
     go out late", "can she also answer the customer emails"), from each role page's `symptoms`
-    (knowledge/*/roles/*.md): a phrase counts when all its words, stemmed, are in the question in one language.
-    Roles the question names (`named`) are left out; the rest come with the role that has the most matching
-    phrases first."""
-    asked = stem_sets(question)
+    (knowledge/*/roles/*.md): a phrase counts when all its words, stemmed in one language, are close together
+    in the question, in any order. Roles the question names (`named`) are left out; the rest come with the
+    role that has the most matching phrases first."""
+    asked = stem_lists(question)
     counts: dict[str, int] = {}
     for role, phrases in symptoms.items():
         if role in named:
@@ -77,11 +90,19 @@ def symptom_roles(question: str, symptoms: dict[str, list[str]], named: Sequence
         found = sum(
             1
             for phrase in phrases
-            if any(stems and stems <= words for stems, words in zip(_phrase_stems(phrase), asked, strict=True))
+            if any(_says(words, stems) for stems, words in zip(_phrase_stems(phrase), asked, strict=True))
         )
         if found:
             counts[role] = found
     return sorted(counts, key=lambda role: -counts[role])
+
+
+# "which role fixes that", "who should handle it", "wie lost dat op": the question asks for the role itself
+ASKS_WHO = re.compile(
+    r"\b(which|what) (role|person|hire|specialist|kind of (person|hire|role))|\bwho\b|\bwhom\b|"
+    r"\bwelke (rol|functie|medewerker|specialist|persoon)|\bwie\b|wat voor (iemand|persoon|rol|functie)",
+    re.I,
+)
 
 
 def subject_role(question: str, role_terms: dict[str, list[str]], facets: set[str]) -> str | None:
@@ -159,7 +180,8 @@ def symptom_sections(
     Returns (hit slot, chunk position) replacements."""
     if len(hits) < 2:
         return []
-    wanted = (facets & ROLE_SECTIONS) or {"duties"}
+    # "which role should we bring in first" asks when to hire it; else the kind asked for, or what it does
+    wanted = (facets & ROLE_SECTIONS) or ({"hiring"} if "first_hire" in facets else {"duties"})
     present = [h.metadata.get("role_id") for h in hits]
     kept = set(named) | set(roles[:MAX_SYMPTOM_ROLES])
     out: list[tuple[int, int]] = []
