@@ -159,10 +159,11 @@ def compose_offline(
     first = series_overview(pool, first, series)
     asked = question_facets(question)
     others = [i for i in range(min(3, len(hits))) if i != first]
-    # the section of a role whose problem the question describes ("can she also answer the customer emails")
-    # has its turn, wherever the search placed it
-    mine = [i for i in range(len(hits)) if i != first and hits[i].metadata.get("role_id") in described]
-    others += [i for i in mine[:1] if i not in others]
+    # the section of a role whose problem the question describes has its turn, wherever the search placed it:
+    # right after the lead when the question also names a role ("can my copywriter also answer the customer
+    # emails": the two roles side by side), else after the other passages
+    mine = [i for i in range(len(hits)) if i != first and hits[i].metadata.get("role_id") in described][:1]
+    others = mine + [i for i in others if i not in mine] if named else others + [i for i in mine if i not in others]
     if asked:  # a runner-up that gives the kind of answer asked for (KPIs, when to hire …) comes first
         more = [i for i in range(3, len(hits)) if passage_facet(pool[i].metadata) in asked]
         others = sorted(others + more[:1], key=lambda i: passage_facet(pool[i].metadata) not in asked)

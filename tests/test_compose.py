@@ -529,3 +529,18 @@ def test_how_fast_to_build_the_team_is_answered_by_no_rush_and_a_strong_foundati
         ("kan ik alles binnen een maand regelen, het hele team? of moet dat niet overhaast?", r"(?i)fundament"),
     ]:
         assert_answer_matches(assistant, question, pattern)
+
+
+def test_a_question_describing_a_problem_is_answered_with_the_role_that_solves_it_and_its_work(assistant):
+    # "who fixes that": what the role does leads the answer
+    assert_answer_matches(assistant, "nobody can find our webshop. who could fix that for us?", r"marketer", r"SEO")
+    assert_answer_matches(
+        assistant, "we krijgen nauwelijks bezoekers, wie lost dat op?", r"marketeer|marketing", r"SEO"
+    )
+    # a role named for another job, with a problem of another role's: the answer names both
+    assert_answer_matches(
+        assistant,
+        "my copywriter has time left over; could she also take the customer questions?",
+        r"(?i)copywriter|content",
+        r"(?i)customer service",
+    )
