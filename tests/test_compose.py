@@ -544,3 +544,18 @@ def test_a_question_describing_a_problem_is_answered_with_the_role_that_solves_i
         r"(?i)copywriter|content",
         r"(?i)customer service",
     )
+
+
+def test_an_overloaded_owner_who_asks_what_to_change_gets_the_way_out_too():
+    assert {"overload", "small_team"} <= question_facets("I'm overwhelmed running it all alone, what should I change?")
+    assert "small_team" not in question_facets("I'm overwhelmed running it all alone, is that normal?")
+    assert "small_team" in question_facets("ik ben overwerkt, ik doe alles zelf. moet ik iets veranderen?")
+
+
+def test_burning_out_and_asking_whether_to_change_something_names_the_first_helper(assistant):
+    assert_answer_matches(
+        assistant,
+        "I'm exhausted from doing everything in my webshop alone. Should I change something?",
+        r"(?i)stress|burn|overwhelm",
+        r"(?i)assistant|freelance|hire",
+    )
