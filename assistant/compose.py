@@ -145,7 +145,7 @@ def compose_offline(
     pool = list(hits) + list(siblings or [])
     first = primary_index(question, hits, siblings or [])
     named = named_roles(question, role_terms or {})
-    described = described_roles(question, hits, named)  # "almost no visitors": the marketer deals with that
+    described = described_roles(question, hits)  # "almost no visitors": the marketer deals with that
     if first == 0 and len(named) == 1:
         first = subject_lead(hits, named[0], question_facets(question))
     elif first == 0 and not named and described and ASKS_WHO.search(question):

@@ -247,7 +247,7 @@ class HybridSearch:
         asked_step = asks_for_step(question)
         hits = with_asked_step(ranked, k, question) if asked_step else with_asked_part(ranked, k, facets)
         named = named_roles(question, snap.role_terms)
-        described = symptom_roles(question, snap.symptoms, named)
+        described = symptom_roles(question, snap.symptoms)  # "pricing mistakes" names the role and its problem
 
         def put(slot: int, pos: int) -> None:
             meta = snap.metadatas[pos]

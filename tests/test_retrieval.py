@@ -182,16 +182,16 @@ def test_a_described_problem_finds_the_role_that_deals_with_it_in_either_languag
     [
         ("hardly anyone visits our webshop, how do we change that?", "digital-marketer"),
         ("we krijgen weinig bezoekers op de site, wat nu?", "digital-marketer"),
-        ("customers keep complaining that we reply slowly to their emails", "customer-service"),
-        ("klanten klagen dat we traag antwoorden op hun vragen", "customer-service"),
-        ("the site often shows wrong prices and items that are out of stock", "product-manager"),
-        ("in de webshop staan vaak verkeerde prijzen", "product-manager"),
+        ("we have a pile of unanswered emails from buyers", "customer-service"),
+        ("we make lots of pricing mistakes on the site", "product-manager"),
+        ("stock errors everywhere on the site", "product-manager"),
+        ("er staan voortdurend voorraadfouten op de site", "product-manager"),
         ("many people abandon their cart at the checkout", "ux-ui-designer"),
-        ("onze site ziet er gedateerd uit en mensen haken af bij het afrekenen", "ux-ui-designer"),
-        ("our parcels often go out late", "logistics"),
-        ("de pakketten gaan vaak te laat de deur uit", "logistics"),
+        ("our shop looks old-fashioned next to the competition", "ux-ui-designer"),
+        ("klanten krijgen beschadigde pakketten", "logistics"),
     ],
 )
 def test_a_question_describing_a_shop_problem_shows_the_role_that_solves_it(assistant, question, role):
+    # each case one the search alone ranks no section of the role for (checked: they fail without `symptoms`)
     hits = assistant.search(question).hits[:4]
     assert role in [h.metadata.get("role_id") for h in hits], [h.metadata.get("section") for h in hits]
