@@ -61,6 +61,7 @@ def chunk_document(doc: SourceDocument, options: ChunkingOptions) -> list[Chunk]
     )
     sections = header_splitter.split_text(doc.text) or [Document(page_content=doc.text)]
     aliases = doc.meta.get("aliases", "") if doc.doc_type == "role" else ""
+    symptoms = doc.meta.get("symptoms", "") if doc.doc_type == "role" else ""  # matched, not indexed (roles.py)
     chunks: list[Chunk] = []
     position = 0
     for part in sections:
@@ -83,6 +84,7 @@ def chunk_document(doc: SourceDocument, options: ChunkingOptions) -> list[Chunk]
                 "doc_type": doc.doc_type,
                 "role_id": doc.role_id or "",
                 "aliases": aliases,
+                "symptoms": symptoms,
                 "text": body,
                 "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
                 "doc_hash": doc.content_hash,

@@ -17,11 +17,11 @@ import numpy as np
 
 from .answer_units import Unit, join_units, lead_first, pick, split_units, whole_steps, without_orphan_leads, word_count
 from .facts import covered, distinct, label, repeats
-from .intent import GUIDE_PARTS, ONE_THING_PARTS, passage_facet, question_facets
+from .intent import GUIDE_PARTS, ONE_THING_PARTS, REMEDY_FOR, passage_facet, question_facets
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
-from .roles import ROLE_SECTIONS, named_roles, subject_lead
+from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -67,6 +67,12 @@ def _asked_for_another_role(pool: list[Hit], i: int, shown: list[int], asked: se
     return all(pool[j].metadata.get("role_id") != role for j in shown if j >= 0)
 
 
+def _described(pool: list[Hit], i: int, shown: list[int], described: list[str]) -> bool:
+    """A section of a role whose problem the question describes, when the answer shows none of that role yet."""
+    role = pool[i].metadata.get("role_id")
+    return bool(role) and role in described and all(pool[j].metadata.get("role_id") != role for j in shown if j >= 0)
+
+
 def _another_part(
     pool: list[Hit], i: int, shown: list[int], asked: set[str], named: list[str], role_terms: dict[str, list[str]]
 ) -> bool:
@@ -80,6 +86,8 @@ def _another_part(
     if facet in parts and facet not in shown_facets:
         # "in what order did they hire, and what did it bring": the results after the hires
         return bool(shown_facets & parts)
+    if facet in asked and facet not in shown_facets and facet in {REMEDY_FOR.get(str(f)) for f in shown_facets}:
+        return True  # "burning out: should I change something": the way out after the burnout
     roles = [str(pool[i].metadata.get("role_id"))] if pool[i].metadata.get("role_id") else []
     roles = roles or named_roles(_sec(pool[i]), role_terms)
     return (
@@ -137,8 +145,12 @@ def compose_offline(
     pool = list(hits) + list(siblings or [])
     first = primary_index(question, hits, siblings or [])
     named = named_roles(question, role_terms or {})
+    described = described_roles(question, hits)  # "almost no visitors": the marketer deals with that
     if first == 0 and len(named) == 1:
         first = subject_lead(hits, named[0], question_facets(question))
+    elif first == 0 and not named and described and ASKS_WHO.search(question):
+        # "almost no visitors: which role fixes that?" is led by what that role does
+        first = next((n for n, h in enumerate(hits) if h.metadata.get("role_id") == described[0]), 0)
     # "what are the causes", and "what happens if I ignore it" (the consequences): the whole series, led by
     # the section that introduces it unless the best hit is one of its members
     # and "where do I start": the first step leads, and the guide's steps follow one line each, so the owner
@@ -149,6 +161,11 @@ def compose_offline(
     first = series_overview(pool, first, series)
     asked = question_facets(question)
     others = [i for i in range(min(3, len(hits))) if i != first]
+    # the section of a role whose problem the question describes has its turn, wherever the search placed it:
+    # right after the lead when the question also names a role ("can my copywriter also answer the customer
+    # emails": the two roles side by side), else after the other passages
+    mine = [i for i in range(len(hits)) if i != first and hits[i].metadata.get("role_id") in described][:1]
+    others = mine + [i for i in others if i not in mine] if named else others + [i for i in mine if i not in others]
     if asked:  # a runner-up that gives the kind of answer asked for (KPIs, when to hire …) comes first
         more = [i for i in range(3, len(hits)) if passage_facet(pool[i].metadata) in asked]
         others = sorted(others + more[:1], key=lambda i: passage_facet(pool[i].metadata) not in asked)
@@ -193,7 +210,9 @@ def compose_offline(
 
     for i in order[1:]:
         shown_hits = [j for j, _ in sections]
-        other_role = _asked_for_another_role(pool, i, shown_hits, asked, named)
+        other_role = _asked_for_another_role(pool, i, shown_hits, asked, named) or _described(
+            pool, i, shown_hits, described
+        )
         part = len(asked) > 1 and _another_part(pool, i, shown_hits, asked, named, role_terms or {})
         if named and not other_role and _about_other_roles(pool[i], asked, named, role_terms or {}):
             continue

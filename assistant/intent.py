@@ -191,8 +191,23 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
+# "is this a sign I should change something", "what do I do about it": the owner wants the way out too
+_ASKS_REMEDY = re.compile(
+    r"\b((should|must|do|can) (i|we) (\w+ ){0,2}change|change (something|anything|things)|"
+    r"what (should|can|do|must) (i|we) do|how (do|can|should) (i|we) (fix|change|solve)|way out|"
+    r"(moet|kan|zou) (ik|we|wij) (iets |wat )?(veranderen|anders doen)|wat (moet|kan) (ik|we) (nu )?doen|"
+    r"hoe (los|kom) (ik|we)|oplossing|uitweg)",
+    re.I,
+)
+# the part of a guide that is the way out of another: the owner's burnout -> the very small business's first
+# helper (owner plus one assistant, FAQ)
+REMEDY_FOR = {"overload": "small_team"}
+
+
 def question_facets(question: str) -> set[str]:
     facets = {name for name, (asks, _) in FACETS.items() if asks.search(question)}
+    if _ASKS_REMEDY.search(question):
+        facets |= {fix for part, fix in REMEDY_FOR.items() if part in facets}
     asks_when = re.search(
         r"\b(when (do|should|is|to|can)|wanneer (moet|heb|neem|is|kan)|at what point|op welk moment|time to|tijd om)",
         question,
@@ -266,6 +281,12 @@ def with_asked_part(ranked: Sequence[H], k: int, facets: set[str]) -> list[H]:
     top = list(ranked[:k])
     wanted = facets & GUIDE_PARTS
     kind = [passage_facet(h.metadata) for h in ranked]
+    fixes = {fix for part, fix in REMEDY_FOR.items() if part in kind[:k] and fix in wanted - set(kind[:k])}
+    if fixes and top:
+        # the burnout is shown and the owner asks what to change: the way out too
+        for hit, facet in zip(ranked[k:], kind[k:], strict=True):
+            if facet in fixes and hit.score >= top[0].score - PART_MARGIN:
+                return top[:-1] + [hit]
     parts = wanted - ONE_THING_PARTS
     if len(parts) > 1 and top and any(f in parts for f in kind[:k]):
         # two parts asked ("in what order did they hire, and what did it bring") and one is shown: the other too

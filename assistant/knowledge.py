@@ -259,6 +259,19 @@ def load_file(path: Path, root: Path) -> tuple[SourceDocument | None, list[Probl
         missing = [f for f in ROLE_FIELDS if not meta.get(f)]
         if missing:
             return None, [Problem(rel, 1, f"role file is missing front matter: {', '.join(missing)}")]
+    symptoms = meta.get("symptoms")
+    if (
+        doc_type == "role"
+        and symptoms is not None
+        and (not isinstance(symptoms, list) or not all(isinstance(p, str) and p and "," not in p for p in symptoms))
+    ):
+        problems.append(
+            Problem(
+                rel,
+                _front_matter_line(raw, "symptoms") or 1,
+                "symptoms must be a list of short phrases without commas",
+            )
+        )
     doc_id = str(meta.get("id") or rel_path.with_suffix("").name)
     title = str(meta.get("title") or _first_heading(body) or fallback_title or doc_id.replace("-", " ").title())
     problems.extend(_body_problems(rel, body, body_line))

@@ -99,6 +99,14 @@ def _tokens(words: list[str], lang: str, vocabulary: set[str] | None) -> list[st
     return stemmer.stemWords(words)
 
 
+def stem_lists(text: str) -> list[list[str]]:
+    """The text's words in order, stemmed in each language, stop words kept ("no visitors": the "no" is the point).
+
+    For matching short phrases (a role's `symptoms`, roles.py) in either language and any word form."""
+    words = _words(text)
+    return [_stemmer(lang).stemWords(words) for lang in _STEMMERS]
+
+
 class LexicalIndex:
     """One BM25 index per language; a question is stemmed in each index's language."""
 

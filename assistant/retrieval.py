@@ -22,7 +22,7 @@ from .errors import AssistantError, EmbeddingMismatchError
 from .intent import asks_for_step, passage_facet, question_facets, with_asked_part, with_asked_step
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
-from .roles import each_role, named_roles, subject_role
+from .roles import each_role, named_roles, role_symptoms, subject_role, symptom_roles, symptom_sections
 from .signals import INFORMAL, ScopeSignals, bank_signal, load_bank, load_topics, scope_texts, uses_domain_words
 from .store import IndexStore, VersionInfo
 
@@ -92,6 +92,7 @@ class _Snapshot:
     lexical: LexicalIndex
     position: dict[str, int]
     role_terms: dict[str, list[str]]
+    symptoms: dict[str, list[str]]  # per role, the owners' words for the problems it deals with
     twin: dict[str, str]
     headings: np.ndarray  # one row per chunk: the embedding of its section heading
     languages: dict[str, frozenset[str]]  # words only one language's guidance uses, for detect_language
@@ -180,6 +181,7 @@ class IndexReader:
                 lexical=lexical,
                 position={cid: i for i, cid in enumerate(ids)},
                 role_terms=_role_terms([dict(m) for m in metas]),
+                symptoms=role_symptoms([dict(m) for m in metas]),
                 twin=_twins(list(ids), [dict(m) for m in metas]),
                 headings=self._heading_vectors([dict(m) for m in metas], units),
                 languages=exclusive_vocabulary(
@@ -244,10 +246,19 @@ class HybridSearch:
         ranked = self._fuse(snap, dense, lexical, heading, lang, k + PART_POOL, facets, subject)
         asked_step = asks_for_step(question)
         hits = with_asked_step(ranked, k, question) if asked_step else with_asked_part(ranked, k, facets)
-        for slot, pos in each_role(named_roles(question, snap.role_terms), hits, snap.metadatas, lang, facets):
+        named = named_roles(question, snap.role_terms)
+        described = symptom_roles(question, snap.symptoms)  # "pricing mistakes" names the role and its problem
+
+        def put(slot: int, pos: int) -> None:
             meta = snap.metadatas[pos]
             text = str(meta.get("text") or snap.texts[pos])
             hits[slot] = Hit(id=snap.ids[pos], text=text, metadata=meta, score=hits[slot].score, dense=0.0, lexical=0.0)
+
+        # each role the question names, then each role whose problem it describes, gets a passage of its own
+        for slot, pos in each_role(named, hits, snap.metadatas, lang, facets):
+            put(slot, pos)
+        for slot, pos in symptom_sections(described, named, hits, snap.metadatas, lang, facets):
+            put(slot, pos)
         best_dense = max(dense.values(), default=0.0)
         best_heading = float(heading.max()) if heading.size else 0.0
         topics = load_topics()

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from .intent import passage_facet
+from .lexical import stem_lists
 
 
 class _HasMetadata(Protocol):
@@ -38,6 +39,70 @@ def named_roles(question: str, role_terms: dict[str, list[str]]) -> list[str]:
         if found:
             first[role] = found.start()
     return sorted(first, key=lambda role: first[role])
+
+
+def role_symptoms(metadatas: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each role's `symptoms` (knowledge/*/roles/*.md) from its passages' metadata, both languages together."""
+    out: dict[str, set[str]] = {}
+    for meta in metadatas:
+        role = meta.get("role_id")
+        if role:
+            phrases = (p.strip().lower() for p in str(meta.get("symptoms", "")).split(","))
+            out.setdefault(role, set()).update(p for p in phrases if p)
+    return {role: sorted(v) for role, v in out.items()}
+
+
+def described_roles(question: str, hits: Sequence[_HasMetadata], named: Sequence[str] = ()) -> list[str]:
+    """The roles among the passages whose problem the question describes (for the composer, which has the
+    passages, not the index)."""
+    return symptom_roles(question, role_symptoms([h.metadata for h in hits]), named)
+
+
+@lru_cache(maxsize=512)
+def _phrase_stems(phrase: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(stems) for stems in stem_lists(phrase))
+
+
+PHRASE_SLACK = 3  # words a symptom phrase's words may lie apart ("parcels go out late" for "late parcels")
+
+
+def _says(words: list[str], phrase: frozenset[str]) -> bool:
+    """All of the phrase's words within a few words of each other: "old-fashioned" is not "the old marketing
+    department … a fashion webshop"."""
+    if not phrase:
+        return False
+    span = len(phrase) + PHRASE_SLACK
+    starts = [n for n, w in enumerate(words) if w in phrase]
+    return any(phrase <= set(words[n : n + span]) for n in starts)
+
+
+def symptom_roles(question: str, symptoms: dict[str, list[str]], named: Sequence[str] = ()) -> list[str]:
+    """The roles whose problems a question describes without naming them ("we get almost no visitors", "parcels
+    go out late", "can she also answer the customer emails"), from each role page's `symptoms`
+    (knowledge/*/roles/*.md): a phrase counts when all its words, stemmed in one language, are close together
+    in the question, in any order. Roles the question names (`named`) are left out; the rest come with the
+    role that has the most matching phrases first."""
+    asked = stem_lists(question)
+    counts: dict[str, int] = {}
+    for role, phrases in symptoms.items():
+        if role in named:
+            continue
+        found = sum(
+            1
+            for phrase in phrases
+            if any(_says(words, stems) for stems, words in zip(_phrase_stems(phrase), asked, strict=True))
+        )
+        if found:
+            counts[role] = found
+    return sorted(counts, key=lambda role: -counts[role])
+
+
+# "which role fixes that", "who should handle it", "wie lost dat op": the question asks for the role itself
+ASKS_WHO = re.compile(
+    r"\b(which|what) (role|person|hire|specialist|kind of (person|hire|role))|\bwho\b|\bwhom\b|"
+    r"\bwelke (rol|functie|medewerker|specialist|persoon)|\bwie\b|wat voor (iemand|persoon|rol|functie)",
+    re.I,
+)
 
 
 def subject_role(question: str, role_terms: dict[str, list[str]], facets: set[str]) -> str | None:
@@ -92,6 +157,44 @@ def each_role(
         pos = (asked or sorted(own, key=lambda p: int(metadatas[p].get("position", 0))))[0]
         present[spare[0]] = role
         kinds[spare[0]] = passage_facet(metadatas[pos])
+        out.append((spare[0], pos))
+    return out
+
+
+MAX_SYMPTOM_ROLES = 2  # passages given to roles a question describes a problem of; the search keeps the rest
+
+
+def symptom_sections(
+    roles: list[str],
+    named: list[str],
+    hits: Sequence[_HasMetadata],
+    metadatas: Sequence[dict[str, Any]],
+    lang: str,
+    facets: set[str],
+) -> list[tuple[int, int]]:
+    """A question that describes a problem a role deals with ("almost no visitors: which role fixes that?")
+    gets a section of that role among its passages when the search found none: the section of the kind
+    asked for (its KPIs, when to hire) when it asks for one, else what the role does. It takes the place of
+    the lowest hit that is no named or described role's, never the best hit's.
+
+    Returns (hit slot, chunk position) replacements."""
+    if len(hits) < 2:
+        return []
+    # "which role should we bring in first" asks when to hire it; else the kind asked for, or what it does
+    wanted = (facets & ROLE_SECTIONS) or ({"hiring"} if "first_hire" in facets else {"duties"})
+    present = [h.metadata.get("role_id") for h in hits]
+    kept = set(named) | set(roles[:MAX_SYMPTOM_ROLES])
+    out: list[tuple[int, int]] = []
+    for role in roles[:MAX_SYMPTOM_ROLES]:
+        if role in present:
+            continue
+        own = [p for p, m in enumerate(metadatas) if m.get("role_id") == role and m.get("lang") == lang]
+        asked = [p for p in own if passage_facet(metadatas[p]) in wanted]
+        spare = [n for n in range(len(present) - 1, 0, -1) if present[n] not in kept]
+        if not spare or not own:
+            continue
+        pos = (asked or sorted(own, key=lambda p: int(metadatas[p].get("position", 0))))[0]
+        present[spare[0]] = role
         out.append((spare[0], pos))
     return out
 

@@ -529,3 +529,33 @@ def test_how_fast_to_build_the_team_is_answered_by_no_rush_and_a_strong_foundati
         ("kan ik alles binnen een maand regelen, het hele team? of moet dat niet overhaast?", r"(?i)fundament"),
     ]:
         assert_answer_matches(assistant, question, pattern)
+
+
+def test_a_question_describing_a_problem_is_answered_with_the_role_that_solves_it_and_its_work(assistant):
+    # "who fixes that": what the role does leads the answer
+    assert_answer_matches(assistant, "nobody can find our webshop. who could fix that for us?", r"marketer", r"SEO")
+    assert_answer_matches(
+        assistant, "we krijgen nauwelijks bezoekers, wie lost dat op?", r"marketeer|marketing", r"SEO"
+    )
+    # a role named for another job, with a problem of another role's: the answer names both
+    assert_answer_matches(
+        assistant,
+        "my copywriter has time left over; could she also take the customer questions?",
+        r"(?i)copywriter|content",
+        r"(?i)customer service",
+    )
+
+
+def test_an_overloaded_owner_who_asks_what_to_change_gets_the_way_out_too():
+    assert {"overload", "small_team"} <= question_facets("I'm overwhelmed running it all alone, what should I change?")
+    assert "small_team" not in question_facets("I'm overwhelmed running it all alone, is that normal?")
+    assert "small_team" in question_facets("ik ben overwerkt, ik doe alles zelf. moet ik iets veranderen?")
+
+
+def test_burning_out_and_asking_whether_to_change_something_names_the_first_helper(assistant):
+    assert_answer_matches(
+        assistant,
+        "I'm exhausted from doing everything in my webshop alone. Should I change something?",
+        r"(?i)stress|burn|overwhelm",
+        r"(?i)assistant|freelance|hire",
+    )

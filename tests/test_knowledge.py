@@ -219,3 +219,25 @@ def test_ingest_check_warns_about_an_advert_with_file_and_line(tmp_path: Path, c
     assert code == 0
     assert f"nl/guide/faq.md:{at + 1}: warning: looks like an advert" in err
     assert "28 documents valid, 0 skipped." in err
+
+
+def test_every_role_card_names_the_problems_it_solves_in_both_languages():
+    roles = [d for d in load_knowledge(KNOWLEDGE).documents if d.doc_type == "role"]
+    by_role: dict[str, list[list[str]]] = {}
+    for doc in roles:
+        symptoms = doc.front_matter.get("symptoms")
+        assert isinstance(symptoms, list) and len(symptoms) >= 10, doc.source
+        by_role.setdefault(doc.doc_id, []).append(sorted(symptoms))
+    assert all(en == nl for en, nl in by_role.values())  # one bilingual list, like the aliases
+
+
+def test_a_symptom_phrase_with_a_comma_is_reported_with_its_line(tmp_path: Path):
+    role = tmp_path / "en" / "roles" / "logistics.md"
+    role.parent.mkdir(parents=True)
+    source = (KNOWLEDGE / "en" / "roles" / "logistics.md").read_text(encoding="utf-8")
+    role.write_text(source.replace("symptoms: [", 'symptoms: ["late, lost parcels", ', 1), encoding="utf-8")
+    result = load_knowledge(tmp_path)
+    line = source.split("\n").index(next(ln for ln in source.split("\n") if ln.startswith("symptoms:"))) + 1
+    assert [(p.path, p.line, p.severity) for p in result.problems if "symptoms" in p.message] == [
+        ("en/roles/logistics.md", line, "warning")
+    ]
