@@ -1,6 +1,8 @@
 """The app starts on a real port and answers through Gradio's client and the REST API."""
 
 import json
+import subprocess
+import sys
 
 import httpx
 from gradio_client import Client
@@ -123,3 +125,22 @@ def test_importing_the_web_package_sets_nothing_and_loads_no_ui():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[] False"
+
+
+def test_building_the_app_does_not_make_gradio_rewrite_its_type_stubs():
+    """Gradio rewrites the .pyi stubs of its ~80 components on every import (reading and parsing each source
+    file): ~1.3 s of CPU at each start of the app or a worker, for files nothing reads at run time. A new
+    process imports the web package and Gradio, and records every .pyi file it opens."""
+    probe = (
+        "import sys\n"
+        "opened = []\n"
+        "sys.addaudithook(lambda event, args: event == 'open' and str(args[0]).endswith('.pyi') and "
+        "opened.append(args[0]))\n"
+        "import assistant.web\n"
+        "import gradio\n"
+        "assert gradio.Blocks and gradio.Chatbot\n"
+        "print(len(opened), opened[:3])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[0] == "0", out.stdout
