@@ -5,17 +5,17 @@ api.py / admin.py / widget.py are its routers, ui.py the chat page, serve.py run
 Importing this package imports neither Gradio nor uvicorn; building or serving an app does. It does not
 import the app either (FastAPI, Chroma, the model): `create_app` is loaded when first used, so the process
 that only starts uvicorn's workers (`serve` with ASSISTANT_WORKERS > 1) never loads what only they run.
-Gradio's import is made cheaper first, for every process that builds the app (gradio_stubs.py).
+Gradio's import is made cheaper first, for every process that builds the app (gradio_import.py).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .gradio_stubs import skip_stub_writing
+from .gradio_import import cheaper_gradio_import
 from .serve import app_from_environment, serve
 
-skip_stub_writing()
+cheaper_gradio_import()
 
 if TYPE_CHECKING:
     from .app import create_app
