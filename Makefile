@@ -59,6 +59,8 @@ lint: $(STAMP)
 # mypy runs at a low CPU priority (nice 10): on a fresh clone it has no cache and takes ~30 s of CPU, which it
 # took from the ingest and the test workers at start-up; niced, it uses the cycles they leave while they wait
 # on servers, browsers and subprocesses, and still ends long before pytest.
+# `-p no:langsmith_plugin`: LangSmith (a LangChain dependency) registers a pytest plugin that no test uses;
+# loading it cost ~1 s of CPU in each of the three pytest processes, before the workers could start.
 # The set-up runs side by side: the venv install (tens of seconds on a fresh clone) does not wait for the
 # Debian check and npm's axe-core. apt-get runs once at a time: axe-core waits for `services`.
 test:
@@ -73,7 +75,7 @@ test:
 	  ( while [ ! -e $$logs/ingest.rc ]; do sleep 1; done; \
 	    $(VENV)/bin/python bench/chain.py --n 10 --index data ) >$$logs/chain.log 2>&1 & chain=$$!; \
 	  TEST_INDEX=$(CURDIR)/data TEST_INDEX_DONE=$$logs/ingest.rc \
-	    $(VENV)/bin/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15 || status=1; \
+	    $(VENV)/bin/python -m pytest -q -p no:langsmith_plugin -n 2 --dist loadfile --no-loadscope-reorder --durations=15 || status=1; \
 	  for job in mypy:$$mypy ingest:$$ingest chain:$$chain; do \
 	    name=$${job%%:*}; if wait $${job#*:}; then rc=0; else rc=$$?; fi; \
 	    echo "--- $$name (exit $$rc)"; cat $$logs/$$name.log; \

@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception:
-        from .store import storage_problem
+        from .disk import storage_problem
 
         problem = storage_problem(settings.data_dir)
         if problem is None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import secrets
 import shutil
@@ -23,7 +22,6 @@ import time
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import chromadb
@@ -33,6 +31,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.errors import NotFoundError
 
 from .config import Settings
+from .disk import storage_problem
 from .embeddings import chroma_embedding_function, use_chroma_function
 from .errors import AssistantError, IndexCorruptError, IndexMissingError
 
@@ -65,26 +64,6 @@ class VersionInfo:
             languages=str(meta.get("languages", "")),
             state=str(meta.get("state", "")),
         )
-
-
-def storage_problem(path: Path) -> str | None:
-    """Why the data directory cannot take writes (read-only file system, disk full), or None.
-
-    Chroma writes even when it opens an index to read (its SQLite database), and reports either case as a
-    generic internal error, so callers ask this to turn such failures into one clear sentence.
-    """
-    probe = path
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    try:
-        stat = os.statvfs(probe)
-    except OSError:
-        return None
-    if stat.f_flag & os.ST_RDONLY:
-        return f"the data directory {path} is on a read-only file system; the index needs write access"
-    if stat.f_bavail * stat.f_frsize < 1_000_000:
-        return f"the disk holding the data directory {path} is full; free some space and run again"
-    return None
 
 
 # chromadb shares one System per on-disk path within a process and publishes it before starting it: a second

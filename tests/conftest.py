@@ -14,20 +14,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.environment import offline_environment
 
-# Before numpy loads (assistant.indexer below): one BLAS thread in the test processes, as in the app's own
-# (assistant/environment.py). Spinning BLAS threads after each small product took a core from the other
-# xdist worker: 150 gold questions in one process cost 12.7 s of CPU with the default threads, 1.9 s with one.
+# Before numpy loads: one BLAS thread in the test processes, as in the app's own (assistant/environment.py).
+# Spinning BLAS threads after each small product took a core from the other xdist worker: 150 gold questions
+# in one process cost 12.7 s of CPU with the default threads, 1.9 s with one.
+# The index and the app (Chroma, the model, LangChain) are imported by the fixtures that use them, not here:
+# xdist's controller loads this file too but runs no test, and loading them (1.5 s of CPU) delayed the start
+# of both workers.
 offline_environment()
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 
 from assistant.config import ROOT, Settings  # noqa: E402
-from assistant.indexer import run_ingest  # noqa: E402
-from assistant.service import Assistant  # noqa: E402
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
 
 try:  # real redis-server / PostgreSQL session fixtures (tests/services.py)
     from services import postgres_url, redis_url  # noqa: F401
@@ -63,6 +68,8 @@ def _shared_index(root: Path) -> Path:
     to date by a real ingest, which embeds nothing when the knowledge base is unchanged; if that ingest
     failed, the index is built here."""
     from filelock import FileLock
+
+    from assistant.indexer import run_ingest
 
     shared = root / "shared-index"
     with FileLock(str(root / "shared-index.lock")):
@@ -102,6 +109,8 @@ def settings(built_index) -> Settings:
 
 @pytest.fixture(scope="session")
 def assistant(settings) -> Assistant:
+    from assistant.service import Assistant
+
     return Assistant(settings)
 
 

@@ -71,3 +71,23 @@ def test_index_built_with_another_embedding_says_to_reingest(built_index):
         assert "Re-ingest" in str(exc) and "sk-test" not in str(exc)
     else:
         raise AssertionError("mismatch not detected")
+
+
+def test_serve_with_workers_starts_them_without_loading_the_app_itself(tmp_path):
+    """With ASSISTANT_WORKERS=2 the first process only hands the socket to uvicorn's workers, which build the
+    app: it must not load Chroma, FastAPI or Gradio itself (1.4 s of CPU and 60 MB, next to two workers that
+    are loading them at the same time). The real `serve` command runs up to the point where uvicorn would
+    start the workers, and reports what that process has loaded."""
+    probe = (
+        "import sys, uvicorn\n"
+        "def run(*args, **kwargs):\n"
+        "    print(kwargs['workers'], sorted(m for m in ('chromadb', 'fastapi', 'gradio') if m in sys.modules))\n"
+        "uvicorn.run = run\n"
+        "from assistant.cli import main\n"
+        f"sys.exit(main(['serve', '--data-dir', {str(tmp_path / 'data')!r}, '--port', '7999']))\n"
+    )
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+    full["ASSISTANT_WORKERS"] = "2"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=full, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "2 []", out.stdout

@@ -468,8 +468,22 @@ def test_a_second_ingest_fails_fast_or_waits_with_wait(data_dir, kb):
     assert "No changes" in waiting_err  # it ran after the first one, against what the first published
 
 
+# The guides about the QUESTIONS' subjects, in both languages: enough for every question to be answered or
+# searched, and a sixth of the knowledge base to copy into each new version while twenty threads ask.
+SMALL_KB = ("guide/where-to-start.md", "roles/customer-service.md", "roles/digital-marketer.md", "roles/logistics.md")
+
+
 def test_publishing_while_twenty_threads_ask(data_dir, kb):
+    """Readers on one shared instance never fail while three versions are published in a row. The guidance
+    is cut to SMALL_KB first (published before the readers start): each publish copies every chunk and
+    sentence vector of the knowledge base into the new version, which with all of it and twenty threads
+    holding the GIL took ~18 s of CPU; what is tested, readers moving between versions that appear and are
+    deleted under them, does not depend on how many chunks a version holds."""
+    for path in kb.rglob("*.md"):
+        if path.name != "README.md" and str(path.relative_to(kb)).split("/", 1)[1] not in SMALL_KB:
+            path.unlink()
     settings = make_settings(data_dir, knowledge_dir=kb)
+    assert run_ingest(settings).published
     assistant = Assistant(settings)  # one shared instance, like the web app
     stop = threading.Event()
     errors: list[str] = []

@@ -1,6 +1,8 @@
 """The app starts on a real port and answers through Gradio's client and the REST API."""
 
 import json
+import subprocess
+import sys
 
 import httpx
 from gradio_client import Client
@@ -123,3 +125,34 @@ def test_importing_the_web_package_sets_nothing_and_loads_no_ui():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[] False"
+
+
+def test_building_the_app_does_not_make_gradio_rewrite_its_type_stubs():
+    """Gradio rewrites the .pyi stubs of its ~80 components on every import (reading and parsing each source
+    file), and compiles the same docstring templates once per component: ~1.8 s of CPU at each start of the
+    app or a worker (assistant/web/gradio_import.py). A new process imports the web package and Gradio and
+    records every .pyi file it opens and every Jinja template compiled; the event listeners' docstrings still
+    name their component."""
+    probe = (
+        "import sys, jinja2\n"
+        "compiled = []\n"
+        "compile_template = jinja2.Environment.compile\n"
+        "def counted(self, *args, **kwargs):\n"
+        "    compiled.append(1)\n"
+        "    return compile_template(self, *args, **kwargs)\n"
+        "jinja2.Environment.compile = counted\n"
+        "opened = []\n"
+        "sys.addaudithook(lambda event, args: event == 'open' and str(args[0]).endswith('.pyi') and "
+        "opened.append(args[0]))\n"
+        "import assistant.web\n"
+        "import gradio\n"
+        "docs = [gradio.Button.click.__doc__, gradio.Textbox.change.__doc__, gradio.Chatbot.like.__doc__]\n"
+        "assert 'the Button is clicked' in docs[0] and 'value of the Textbox' in docs[1], docs\n"
+        "assert not any('{{' in doc for doc in docs), docs\n"
+        "print(len(opened), len(compiled), opened[:3])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    pyi_opened, templates_compiled = map(int, out.stdout.split()[:2])
+    assert pyi_opened == 0, out.stdout
+    assert templates_compiled < 100, out.stdout  # one per distinct docstring (36 in Gradio 6.31), not 216

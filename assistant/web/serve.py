@@ -1,16 +1,22 @@
-"""Serve the app with uvicorn: one process, or several workers that each build their own app."""
+"""Serve the app with uvicorn: one process, or several workers that each build their own app.
+
+With several workers the first process only hands out the socket and watches the workers: it imports
+neither the app (FastAPI, Chroma, the model, Gradio) nor anything else it does not run, so it is up in a
+fraction of the time and leaves the CPU to the workers, which each build their own app.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
-from typing import Any
-
-from fastapi import FastAPI
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..environment import offline_environment
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 WORKER_READY_SECONDS = 90
 
@@ -50,13 +56,11 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     import uvicorn
 
     offline_environment()
-    from .app import create_app
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     host = host or settings.host
     port = port or settings.port
-    from ..store import storage_problem
+    from ..disk import storage_problem
 
     problem = None if settings.chroma_host else storage_problem(settings.data_dir)
     if problem and "read-only" in problem:
@@ -83,4 +87,6 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
             timeout_worker_healthcheck=120,
         )
     else:
+        from .app import create_app
+
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", **uvicorn_options(settings))
