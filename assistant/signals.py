@@ -270,5 +270,6 @@ INFORMAL = FILLER | set(
     thanks hi hello hey kinda sorta gonna wanna gotta thru ppl guy guys gal dev devs ecom biz info
     actually honestly basically literally anyway stuff thing things like
     mn zn gwn ff vh nou precies eigenlijk gewoon echt beetje soort zo'n hoi hallo dank bedankt iets
-    allemaal zeg maar niks niets iets alles nothing something anything everything all""".split()
+    allemaal zeg maar niks niets iets alles nothing something anything everything all
+    regelt regelen handles handle straks binnenkort later soon""".split()  # "wie regelt …": who does it, loosely
 )

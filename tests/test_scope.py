@@ -246,6 +246,10 @@ BORDERLINE = [
     # what it costs to go on without a team: the consequences, not pay
     "how much does it cost us if we keep doing everything ourselves instead of building a team?",
     "wat kost het ons als we alles zelf blijven doen in plaats van een team op te bouwen?",
+    # who in the team handles an area of the shop, in everyday verbs ("regelt", "handles")
+    "wie regelt bij ons de voorraad?",
+    "wie regelt straks de verzending als ik het niet meer red?",
+    "who handles the packing and shipping once we grow?",
 ]
 
 
