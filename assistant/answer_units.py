@@ -18,7 +18,9 @@ LEAD_MARGIN = 0.05  # a later sentence opens the answer only when this much clos
 
 _POINTS_AWAY = re.compile(
     r"\b(below|above|see the|hieronder|hierboven|zie de|th(is|e) (case|guide)|deze (case|gids))\b"
-    r"|^(this|that|these|dit|dat|deze)\b",
+    r"|^(this|that|these|dit|dat|deze)\b"
+    # a pointer to the case for more ("The case study … shows how", "In de case study … lees je hoe")
+    r"|\bcase ?study\b.{0,50}\b(shows|show|laat zien|zie je|lees je|read)\b",
     re.IGNORECASE,
 )
 
@@ -26,7 +28,8 @@ _POINTS_AWAY = re.compile(
 # A sentence that leans on the one before it ("That way you get …", "Beide zijn signalen …") is shown with it.
 _LEANS_BACK = re.compile(
     r"^(that way|this way|both|these|this|that|they|then|so|yet|but|still|the (consequence|result)|as a result|"
-    r"beide|dat|dit|deze|die|zo|daarom|daardoor|daarna|toch|maar|het (gevolg|resultaat)|als gevolg)\b",
+    r"beide|dat|dit|deze|die|zo|daarom|daardoor|daarna|toch|maar|het (gevolg|resultaat)|als gevolg"
+    r"|after that|[\w-]+ (daarna|vervolgens))\b",  # "After that, consider …", "Overweeg daarna …"
     re.IGNORECASE,
 )
 

@@ -6,6 +6,7 @@ Real index (conftest), real embedding model, no mocks: each test states one beha
 import re
 
 import numpy as np
+import pytest
 
 from assistant.answer_units import Unit, lead_first, pick, whole_steps, without_orphan_leads
 from assistant.evaluation import count_words
@@ -559,3 +560,23 @@ def test_burning_out_and_asking_whether_to_change_something_names_the_first_help
         r"(?i)stress|burn|overwhelm",
         r"(?i)assistant|freelance|hire",
     )
+
+
+@pytest.mark.parametrize(
+    "follower",
+    [
+        "After that, consider a freelance digital marketer for one specific project.",
+        "Overweeg daarna een freelance digital marketeer voor een concreet project.",
+        "The coffee-shop case study shows how one small shop did this step by step.",
+        "De case study van de koffiezaak laat zien hoe een kleine webshop dat stap voor stap deed.",
+    ],
+)
+def test_a_next_step_or_a_pointer_to_the_case_never_leads(follower):
+    """'After that …' needs the step before it; 'the case study shows how …' sends the owner elsewhere: however
+    close either is to the question, the section's own answer opens."""
+    section = [
+        Unit("Start with the owner plus one assistant: a two-person team.", 1, 0, False, None),
+        Unit(follower, 1, 1, False, None),
+    ]
+    sims = {id(section[0]): 0.1, id(section[1]): 0.9}
+    assert lead_first(section, sims)[0] is section[0]
