@@ -75,7 +75,9 @@ def test_an_owner_who_gives_up_on_a_whole_answer_cancels_the_model_request(llm_a
     with pytest.raises(httpx.ReadTimeout):
         httpx.post(f"{server.url}/api/chat", json={"message": "in-house or outsource?"}, timeout=1.5)
     assert fake.request_count == 1
-    assert fake.wait_idle(3)  # not after the whole reply: the app noticed the owner left and hung up on the model
+    # Not after the whole reply (300 tokens at 0.1 s: 30 s): the app noticed the owner left and hung up on the
+    # model. Usually within a second; 3 s was missed once in CI with both test workers busy, so 10 s.
+    assert fake.wait_idle(10)
     fake.reset()
 
 
@@ -116,15 +118,26 @@ def test_thirty_owners_against_a_hung_model_get_the_fallback_and_nothing_is_left
     assert all(r.status_code == 200 and r.json()["fallback"] is True for r in replies), [r.text[:80] for r in replies]
     time.sleep(5)
     assert fake.open_connections == 0
+
     # A thread per hung request would leave 30 behind. Bounded pools (asyncio's default executor, which
     # resolves the model's address, and anyio's) may keep idle workers for a while and grow further when the
     # CPU is starved (+11 once in CI with two test workers and an eval beside them); other tests' threads
     # share this process. Half the requests' worth stays well below the leak this looks for. anyio's idle
-    # workers leave after 10 s idle, so the count may take a while to settle (+16 after 15 s once at load 10, and
-    # once at load 6): it may take up to 30 s, which costs time only when the count is high; a thread per request
-    # would stay.
-    settled = time.monotonic() + 30
-    while len(app_threads()) > threads_after_normal_load + 15 and time.monotonic() < settled:
-        time.sleep(0.5)
-    assert len(app_threads()) <= threads_after_normal_load + 15, [t.name for t in app_threads()]
+    # workers leave after 10 s idle, checked when the pool is next used; a thread per request would stay.
+    def settle(bound: int) -> int:
+        settled = time.monotonic() + 15
+        while len(app_threads()) > bound and time.monotonic() < settled:
+            time.sleep(0.5)
+        return len(app_threads())
+
+    after_one = settle(threads_after_normal_load + 15)
+    if after_one > threads_after_normal_load + 15:
+        # Still high: anyio's pool (at most 40 workers) grows to the burst's 30 when the first, normal burst
+        # needed fewer, and prunes idle workers only on its next use, not on a timer (measured: 24 threads
+        # before, 40 after, still 40 after 30 s). A leak grows with every burst, a bounded pool does not: a
+        # second burst must not add half its requests' worth again.
+        assert all(r.json()["fallback"] is True for r in run_burst())
+        time.sleep(5)
+        after_two = settle(after_one + 5)
+        assert after_two - after_one < 15, (threads_after_normal_load, after_one, [t.name for t in app_threads()])
     fake.reset()
