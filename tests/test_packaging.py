@@ -13,6 +13,7 @@ import shutil
 import site
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -114,11 +115,17 @@ def test_installed_package_serves_chat_and_widget_from_any_guidance_folder(wheel
     )
     assert ingest.returncode == 0, ingest.stderr
 
-    port = free_port()
-    log = (tmp_path / "app.log").open("w")
-    cmd = [py, "-m", "assistant", "serve", "--port", str(port), "--knowledge-dir", str(kb), "--data-dir", str(data)]
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    for _attempt in range(3):  # a free port can be taken by another test worker before the app binds it
+        port = free_port()
+        log = (tmp_path / "app.log").open("w")
+        cmd = [py, "-m", "assistant", "serve", "--port", str(port), "--knowledge-dir", str(kb), "--data-dir", str(data)]
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        started = time.monotonic()
+        while proc.poll() is None and not _serving(url) and time.monotonic() - started < 120:
+            time.sleep(0.3)  # until it serves or exits (a port taken meanwhile: exits at once, and we retry)
+        if proc.poll() is None or "address already in use" not in (tmp_path / "app.log").read_text():
+            break
     try:
         _wait_healthy(url, proc, tmp_path / "app.log")
         js = httpx.get(f"{url}/widget.js", timeout=10)
@@ -138,9 +145,15 @@ def test_installed_package_serves_chat_and_widget_from_any_guidance_folder(wheel
     assert not (cwd / "data").exists() and not (ROOT / "build").exists()
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
-    import time
+def _serving(url: str) -> bool:
+    try:
+        httpx.get(f"{url}/healthz", timeout=2)
+        return True
+    except httpx.HTTPError:
+        return False
 
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
