@@ -25,19 +25,28 @@ _MARKER = re.compile(r"^([-*•]|\d+[.)])\s+")
 _LABEL = re.compile(r"^\*\*([^*]{2,80}?)[:.]?\*\*")
 
 
+@lru_cache(maxsize=8192)
 def key(text: str) -> str:
-    """The sentence without list marker, markup, punctuation and case: equal keys are the same sentence."""
+    """The sentence without list marker, markup, punctuation and case: equal keys are the same sentence.
+
+    Cached, as are `label` and the word sets: `distinct` compares each sentence with every one kept before it."""
     return re.sub(r"[^\w%]+", " ", _MARKER.sub("", text).lower()).strip()
 
 
+@lru_cache(maxsize=8192)
 def label(text: str) -> str:
     """The bold label a list item opens with ("**Response time:** …" → "response time"), or ""."""
     found = _LABEL.match(_MARKER.sub("", text.strip()))
     return key(found.group(1)) if found else ""
 
 
+@lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 def _jaccard(a: str, b: str) -> float:
-    left, right = set(a.split()), set(b.split())
+    left, right = _words(a), _words(b)
     return len(left & right) / len(left | right) if left and right else 0.0
 
 

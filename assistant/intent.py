@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 _DIFFERENCE = r"difference between|verschil tussen|differ|verschillen"
@@ -233,7 +234,9 @@ def passage_facet(metadata: Mapping[str, Any]) -> str | None:
     return section_facet(str(metadata.get("doc_id", "")), str(metadata.get("section", "")))
 
 
+@lru_cache(maxsize=1024)
 def section_facet(doc_id: str, section: str) -> str | None:
+    """The facet a section's heading names; cached, as every search asks it of each of its candidate passages."""
     label = f"{doc_id}: {section}"
     for name, (_, heading) in FACETS.items():
         if heading.search(label):

@@ -156,7 +156,10 @@ class IndexReader:
             return np.zeros((len(headings), 1), dtype=np.float32)
         return np.stack([self._heading_cache[h] for h in headings])
 
-    def snapshot(self, force: bool = False) -> _Snapshot:
+    def snapshot(self, force: bool = False, recheck: bool = True) -> _Snapshot:
+        """`recheck=False`: the version last loaded, for a question's later steps (its search read the pointer)."""
+        if not recheck and not force and self._snapshot is not None:
+            return self._snapshot
         name = self.store.active_name()
         current = self._snapshot
         if current is not None and not force and current.info.name == name:

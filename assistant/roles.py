@@ -82,7 +82,7 @@ def symptom_roles(question: str, symptoms: dict[str, list[str]], named: Sequence
     (knowledge/*/roles/*.md): a phrase counts when all its words, stemmed in one language, are close together
     in the question, in any order. Roles the question names (`named`) are left out; the rest come with the
     role that has the most matching phrases first."""
-    asked = stem_lists(question)
+    asked = [(words, set(words)) for words in stem_lists(question)]
     counts: dict[str, int] = {}
     for role, phrases in symptoms.items():
         if role in named:
@@ -90,7 +90,10 @@ def symptom_roles(question: str, symptoms: dict[str, list[str]], named: Sequence
         found = sum(
             1
             for phrase in phrases
-            if any(_says(words, stems) for stems, words in zip(_phrase_stems(phrase), asked, strict=True))
+            if any(
+                stems <= present and _says(words, stems)  # most phrases miss a word: no need to look for spans
+                for stems, (words, present) in zip(_phrase_stems(phrase), asked, strict=True)
+            )
         )
         if found:
             counts[role] = found

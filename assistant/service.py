@@ -170,7 +170,7 @@ class Assistant:
         if lang in LANGUAGE_NAMES:
             return lang
         try:
-            vocabulary = self.reader.snapshot().languages
+            vocabulary = self.reader.snapshot(recheck=False).languages  # the search reads the pointer
         except AssistantError:
             vocabulary = None  # no index yet: the search right after says so
         previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content")]
@@ -338,7 +338,7 @@ class Assistant:
         yield Event("final", answer=answer)
 
     def _offline(self, retrieval: Retrieval, base: dict[str, Any], fallback: bool) -> Answer:
-        snap = self.reader.snapshot()
+        snap = self.reader.snapshot(recheck=False)  # the version the search just used
         siblings = document_sections(snap.ids, snap.texts, snap.metadatas, retrieval.hits, retrieval.question)
         text, cited = compose_offline(
             retrieval.query_vector,
