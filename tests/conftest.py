@@ -140,27 +140,41 @@ class AppServer:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None, dirs_as_options: bool = False) -> None:
         """`python app.py` on a free port; the data folder comes from ASSISTANT_DATA_DIR, or with
         `dirs_as_options` from `--data-dir`/`--knowledge-dir` (and the process runs elsewhere)."""
+        self.data_dir = data_dir
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
+        self.env.update({"PYTHONUNBUFFERED": "1", **(env or {})})
+        self.options = ["--data-dir", str(data_dir), "--knowledge-dir", str(KNOWLEDGE)] if dirs_as_options else []
+        if not dirs_as_options:
+            self.env.setdefault("ASSISTANT_DATA_DIR", str(data_dir))
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._start()
+
+    def _start(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ASSISTANT_"))}
-        full_env.update({"PYTHONUNBUFFERED": "1", **(env or {})})
-        options = ["--data-dir", str(data_dir), "--knowledge-dir", str(KNOWLEDGE)] if dirs_as_options else []
-        if not dirs_as_options:
-            full_env.setdefault("ASSISTANT_DATA_DIR", str(data_dir))
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.log = data_dir / f"app-{self.port}.log"
+        self.log = self.data_dir / f"app-{self.port}.log"
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), *options],
-            cwd=data_dir,
-            env=full_env,
+            [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), *self.options],
+            cwd=self.data_dir,
+            env=self.env,
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, timeout: float = 180) -> dict:  # generous: two test workers share two cores
+        """Healthy, or an error with the log. The port `free_port` found can be taken by another test worker
+        before the app binds it: the app then exits at once, and starts again on a new port (twice at most)."""
+
         def exited() -> str | None:
             return f"app exited: {self.log.read_text()[-3000:]}" if self.proc.poll() is not None else None
 
+        for _attempt in range(2):
+            try:
+                return wait_healthy(self.url, exited, timeout, lambda: f"app not ready: {self.log.read_text()[-3000:]}")
+            except RuntimeError:
+                if "address already in use" not in self.log.read_text():
+                    raise
+                self._start()
         return wait_healthy(self.url, exited, timeout, lambda: f"app not ready: {self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
