@@ -305,7 +305,7 @@ ASKS_ABOUT_THE_TEAM = [
 
 
 def test_a_topic_word_that_starts_inside_a_context_phrase_still_declines():
-    """ "we sell on etsy" is what the business is (context), but the marketplace's fees asked after it are the subject."""
+    """ "we sell on etsy" is what the business is (context); the marketplace's fees asked after it are the subject."""
     from assistant.signals import load_topics
 
     found = load_topics().uncovered_word("we sell on etsy, are their fees too high?")
