@@ -48,6 +48,8 @@ TRAIN_SETS = (
     "blind-p",
     "blind-q",
     "blind-r",
+    "blind-s",
+    "blind-t",
 )
 
 

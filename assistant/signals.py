@@ -164,9 +164,13 @@ class Topics:
         groothandel"). Such a question is left to the model, which judges what it asks."""
         spans = [m.span() for m in self.context.finditer(question)] if self.context else []
         for topic, override, pattern in self.words:
-            for found in pattern.finditer(question):
+            # Every start is tried, not only where the last match ended: in "i sell on etsy, what are their fees?"
+            # the fees match starts inside the context phrase ("i sell on etsy") and runs out of it.
+            position = 0
+            while found := pattern.search(question, position):
                 if not any(start <= found.start() and found.end() <= end for start, end in spans):
                     return topic, found.group(0).strip().lower(), override
+                position = found.start() + 1
         return None
 
     def is_team_question(self, question: str) -> bool:

@@ -178,6 +178,25 @@ UNCOVERED = {
         "naast de webshop een pop-upstore, goed idee?",
         "wat kost een kraam op de kerstmarkt?",
     ],
+    # how long customers get to send things back and who pays the return postage: the shop's terms, not the team
+    "returns_terms": [
+        "is 30 days a normal return period for a furniture webshop?",
+        "our packer asks if customers pay for return shipping, what is usual?",
+    ],
+    # how fast the shop loads
+    "site_speed": ["de webshop is traag op mobiel, hoe los ik dat op?"],
+    # a team member is the context, what is asked is employment law, pay or an allowance
+    "staff_pay_contracts_and_leave": [
+        "mag ik de thuiswerkvergoeding van mijn klantenservicemedewerker onbelast geven?",
+        "mijn magazijnmedewerker belt steeds ziek, hoe lang moet ik doorbetalen?",
+        "can I give my new packer a zero-hours contract?",
+        "my content creator wants to extend her contract, how do I do that properly?",
+    ],
+    # running the shop's offers and selling the business itself
+    "offers_and_selling_the_business": [
+        "wat is een goede loyaliteitsprogramma voor terugkerende klanten?",
+        "what is my webshop worth if I want to sell it?",
+    ],
     "legal_form": [
         "sole trader or limited company for a webshop, which is better?",
         "do I need a licence to sell food supplements online?",
@@ -250,6 +269,12 @@ BORDERLINE = [
     "wie regelt bij ons de voorraad?",
     "wie regelt straks de verzending als ik het niet meer red?",
     "who handles the packing and shipping once we grow?",
+    # where the shop already sells, said as a fact, and what building the team costs as a whole: context, not the topic
+    "i sell prints on etsy and on my own site, what's the smallest team to start with?",
+    "how much does it cost to build a webshop team from scratch?",
+    "wat kost het om een e-commerceteam op te bouwen, volgens de gids?",
+    # who in the team answers reviews (customer service), not how to collect them
+    "who answers the negative reviews on our shop?",
 ]
 
 
@@ -277,6 +302,14 @@ ASKS_ABOUT_THE_TEAM = [
     "What are the rules of thumb for which roles to keep in-house?",
     "wat moet er in een functieomschrijving voor onze eerste magazijnmedewerker?",
 ]
+
+
+def test_a_topic_word_that_starts_inside_a_context_phrase_still_declines():
+    """ "we sell on etsy" is what the business is (context); the marketplace's fees asked after it are the subject."""
+    from assistant.signals import load_topics
+
+    found = load_topics().uncovered_word("we sell on etsy, are their fees too high?")
+    assert found and found[0] == "marketplaces" and "fees" in found[1]
 
 
 def test_what_a_question_asks_for_is_read_apart_from_its_topic():
