@@ -82,7 +82,8 @@ def test_held_out_questions_stay_above_the_gate(settings, once, name):
 @pytest.mark.parametrize("name", [f"blind-{x}.jsonl" for x in "abefghijklmnopqrst"])
 def test_blind_sets_decline_near_domain_questions(settings, once, name):
     """Sets written blind (each later studied for a round, see the README): the issue's bar for near-domain
-    declines, at most one false decline, and short answers. blind-c/d stay report-only; u/v (fresh) live outside eval/."""
+    declines, at most one false decline, and short answers. blind-c/d stay report-only; the fresh sets of a
+    round are kept outside eval/ until it ends."""
     report = run_eval(settings, ROOT / "eval" / name, assistant=once)
     summary = format_report(report)
     assert report["offtopic_declined_share"] >= 0.85, summary
