@@ -48,9 +48,19 @@ _ASKS_FOR_LIST = re.compile(
 )
 
 
+# "why do so many shops end up without a team", "waarom lukt het bij zoveel bedrijven niet": a why about
+# shops in general, not about the asker's one problem, asks for every cause
+_WHY_SO_MANY = re.compile(
+    r"\b(why|waarom)\b.{0,60}\b(so many|many|most|zo ?veel|veel|de meeste)\s+(\w+\s+)?"
+    r"(shops|webshops|web shops|stores|businesses|companies|brands|owners|organi[sz]ations|"
+    r"bedrijven|winkels|webwinkels|ondernemers|eigenaren|organisaties|merken)\b",
+    re.IGNORECASE,
+)
+
+
 def asks_for_list(question: str) -> bool:
     """ "What are the causes", "which roles exist", "what did the coffee shop achieve": the whole list."""
-    return bool(_ASKS_FOR_LIST.search(question))
+    return bool(_ASKS_FOR_LIST.search(question) or _WHY_SO_MANY.search(question))
 
 
 def _sec(hit: Hit) -> str:

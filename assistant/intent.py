@@ -20,8 +20,9 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\b(kpi|metric|measure|meten|meet ik|cijfers|numbers|targets?|doelen halen|goed werk|"
             r"good job|presteert|perform|beoordel|judge|evaluate|succes|afrekenen|"
             r"waarop reken|reken\w* .{0,25}\bop af\b|"
-            r"how do i (know|tell) if|"
-            r"hoe weet ik of|hoe zie ik of)",
+            r"how (do|can|could|would|will|should) (i|we|you) (know|tell|see|check|judge) (if|whether)\b|"
+            r"(is|are) (\w+ ){0,3}(paying|paid) off|pays? off\b|"  # "is the designer's work paying off"
+            r"hoe (weet|zie|merk|controleer|check) (ik|je|we) of|hoe (kan|kun) (ik|je|we) (zien|meten|weten) of)",
             re.I,
         ),
         re.compile(r"\bkpi", re.I),
@@ -49,7 +50,11 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"day[- ]to[- ]day|dagelijks\w*|"
             r"what (would|will) (they|he|she|that person) (\w+ ){0,2}(do|doing|work on)\b|"
             r"wat (gaat|zou|moet) (hij|zij|ze|die) (\w+ ){0,3}doen\b|"
-            r"job description|functieomschrijving|" + _DIFFERENCE + ")",
+            r"job description|functieomschrijving|"
+            # "what is part of the marketer's role", "wat houdt die functie in": the role's work
+            r"wat hoort (er )?(allemaal )?bij (de|het|een|die|dat) (rol|functie|werk|baan|taak|taken)\b|"
+            r"wat (houdt|omvat) (\w+ ){1,5}in\b|what('s| is) (involved|part of) |"
+            r"what (does|do) (\w+ ){1,5}(role|job|position) (involve|entail|include|cover)|" + _DIFFERENCE + ")",
             re.I,
         ),
         re.compile(r": (what an? |wat een )", re.I),
