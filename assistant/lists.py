@@ -13,17 +13,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import (
-    GUIDE_PARTS,
-    ONE_THING_PARTS,
-    PART_MARGIN,
-    SERIES_HEADING,
-    passage_facet,
-    question_facets,
-    series_kind,
-    step_index,
-)
+from .intent import GUIDE_PARTS, ONE_THING_PARTS, PART_MARGIN, passage_facet, question_facets
 from .retrieval import Hit
+from .series import SERIES_HEADING, series_kind, step_index
 
 SERIES_ASKED = {  # which series a question asks for, by the words it uses
     "cause": re.compile(r"\b(causes?|oorza\w*|reasons?|redenen|why|waarom|hoe komt)\b", re.IGNORECASE),

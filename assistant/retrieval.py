@@ -19,10 +19,11 @@ import numpy as np
 from .config import Settings
 from .embeddings import IndexEmbeddings
 from .errors import AssistantError, EmbeddingMismatchError
-from .intent import asks_for_step, passage_facet, question_facets, with_asked_part, with_asked_step
+from .intent import passage_facet, question_facets, with_asked_part
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
 from .roles import each_role, named_roles, role_symptoms, subject_role, symptom_roles, symptom_sections
+from .series import asks_for_step, with_asked_step
 from .signals import INFORMAL, ScopeSignals, bank_signal, load_bank, load_topics, scope_texts, uses_domain_words
 from .store import IndexStore, VersionInfo
 

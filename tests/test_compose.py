@@ -11,8 +11,9 @@ import pytest
 from assistant.answer_units import Unit, lead_first, pick, whole_steps, without_orphan_leads
 from assistant.evaluation import count_words
 from assistant.facts import covered, distinct, key
-from assistant.intent import GUIDE_PARTS, asks_for_step, question_facets, section_facet, with_asked_part
+from assistant.intent import GUIDE_PARTS, question_facets, section_facet, with_asked_part
 from assistant.retrieval import Hit
+from assistant.series import asks_for_step
 
 
 def assert_answer_matches(assistant, question: str, *patterns: str) -> None:
