@@ -17,7 +17,7 @@ import numpy as np
 
 from .answer_units import Unit, join_units, lead_first, pick, split_units, whole_steps, without_orphan_leads, word_count
 from .facts import covered, distinct, label, repeats
-from .intent import GUIDE_PARTS, ONE_THING_PARTS, REMEDY_FOR, passage_facet, question_facets
+from .intent import GUIDE_PARTS, ONE_THING_PARTS, REMEDY_FOR, asks_why_so_many, passage_facet, question_facets
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
@@ -48,19 +48,9 @@ _ASKS_FOR_LIST = re.compile(
 )
 
 
-# "why do so many shops end up without a team", "waarom lukt het bij zoveel bedrijven niet": a why about
-# shops in general, not about the asker's one problem, asks for every cause
-_WHY_SO_MANY = re.compile(
-    r"\b(why|waarom)\b.{0,60}\b(so many|many|most|zo ?veel|veel|de meeste)\s+(\w+\s+)?"
-    r"(shops|webshops|web shops|stores|businesses|companies|brands|owners|organi[sz]ations|"
-    r"bedrijven|winkels|webwinkels|ondernemers|eigenaren|organisaties|merken)\b",
-    re.IGNORECASE,
-)
-
-
 def asks_for_list(question: str) -> bool:
     """ "What are the causes", "which roles exist", "what did the coffee shop achieve": the whole list."""
-    return bool(_ASKS_FOR_LIST.search(question) or _WHY_SO_MANY.search(question))
+    return bool(_ASKS_FOR_LIST.search(question) or asks_why_so_many(question))
 
 
 def _sec(hit: Hit) -> str:

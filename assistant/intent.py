@@ -207,6 +207,20 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
+# "why do so many shops end up without a team", "waarom lukt het bij zoveel bedrijven niet": a why about
+# shops in general, not about the asker's one problem, asks for every cause
+_WHY_SO_MANY = re.compile(
+    r"\b(why|waarom)\b.{0,60}\b(so many|many|most|zo ?veel|veel|de meeste)\s+(\w+\s+)?"
+    r"(shops|webshops|web shops|stores|businesses|companies|brands|owners|organi[sz]ations|"
+    r"bedrijven|winkels|webwinkels|ondernemers|eigenaren|organisaties|merken)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_why_so_many(question: str) -> bool:
+    return bool(_WHY_SO_MANY.search(question))
+
+
 # "is this a sign I should change something", "what do I do about it": the owner wants the way out too
 _ASKS_REMEDY = re.compile(
     r"\b((should|must|do|can) (i|we) (\w+ ){0,2}change|change (something|anything|things)|"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import GUIDE_PARTS, ONE_THING_PARTS, PART_MARGIN, passage_facet, question_facets
+from .intent import GUIDE_PARTS, ONE_THING_PARTS, PART_MARGIN, asks_why_so_many, passage_facet, question_facets
 from .retrieval import Hit
 from .series import SERIES_HEADING, series_kind, step_index
 
@@ -51,7 +51,7 @@ def document_sections(
     if not hits:
         return []
     lead = hits[primary_index(question, hits, [])] if question else hits[0]
-    if passage_facet(lead.metadata) in ONE_THING_PARTS:
+    if passage_facet(lead.metadata) in ONE_THING_PARTS and not asks_why_so_many(question):
         lead = hits[0]  # "which roles do I keep in-house, and why": a "why" alone asks for no list of causes
     doc, lang = lead.metadata.get("doc_id"), lead.lang
     taken = {h.id for h in hits}

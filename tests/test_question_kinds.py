@@ -1,0 +1,64 @@
+"""Owners ask for the same part of the guidance in many words: each wording here reaches that part.
+
+Real index (conftest), real embedding model, no mocks. The questions are worded unlike the eval sets', so
+each test states a kind of question, not one question.
+"""
+
+import re
+
+from assistant.intent import question_facets
+
+
+def _passages(assistant, question: str) -> str:
+    return " ".join(f"{h.metadata.get('section', '')} {h.text}" for h in assistant.retrieve(question, k=4).hits)
+
+
+def test_whether_a_roles_work_is_paying_off_asks_for_its_kpis(assistant):
+    for question in (
+        "How can I see whether my copywriter's work is really paying off?",
+        "hoe kan ik zien of mijn contentmaker goed werk levert?",
+        "how could we tell if our new logistics guy is doing well?",
+    ):
+        assert "kpis" in question_facets(question), question
+    answer = assistant.ask("How can I tell if the work of my web designer is actually paying off?").answer
+    assert re.search(r"bounce rate", answer, re.I) and re.search(r"time on site", answer, re.I), answer
+
+
+def test_what_belongs_to_a_role_asks_for_its_work(assistant):
+    for question in (
+        "Wat hoort er allemaal bij de functie van logistiek medewerker?",
+        "wat houdt de rol van productmanager eigenlijk in?",
+        "What does the customer service role involve?",
+    ):
+        assert "duties" in question_facets(question), question
+    answer = assistant.ask("Wat hoort er allemaal bij de rol van contentmaker in een webshop?").answer
+    assert re.match(r"\*\*Wat een contentmaker", answer), answer
+
+
+def test_why_so_many_shops_fail_lists_every_cause(assistant):
+    for question, pattern in (
+        ("Why do most webshops never manage to build a proper team?", r"Cause \d"),
+        ("Waarom krijgen zoveel ondernemers hun webshopteam niet op orde?", r"Oorzaak \d"),
+    ):
+        answer = assistant.ask(question).answer
+        assert len(set(re.findall(pattern, answer))) == 5, answer
+
+
+def test_the_overview_of_the_causes_names_all_five_so_a_causes_question_sees_them_all(assistant):
+    for question in ("why is my e-commerce team incomplete?", "waarom schiet mijn e-commerceteam tekort?"):
+        passages = _passages(assistant, question)
+        for cause in (r"complex", r"wrong people|verkeerde mensen", r"budget", r"rigid|starre", r"tools"):
+            assert re.search(cause, passages, re.I), (question, cause)
+
+
+def test_what_to_look_for_in_an_interview_is_answered_by_the_recruiting_step(assistant):
+    assert "recruiting" in question_facets("any tips for the job interviews for my shop?")
+    answer = assistant.ask("Binnenkort sollicitatiegesprekken voor onze webwinkel. Waar let ik op?").answer
+    assert re.search(r"vaardigheden.{0,60}begrip van e-commerce", answer, re.I | re.S), answer
+
+
+def test_what_went_wrong_in_the_case_is_answered_by_its_problem(assistant):
+    for question in ("where did it go wrong for that coffee shop?", "wat liep er mis bij de koffiebranderij?"):
+        assert "problem" in question_facets(question), question
+    answer = assistant.ask("What went wrong at that coffee shop before they had a team?").answer
+    assert "1.2%" in answer.split("\n\n")[1] or "1.2%" in answer.split("\n\n")[0], answer
