@@ -48,6 +48,9 @@ _ASKS_FOR_LIST = re.compile(
 )
 
 
+_ANNOUNCES_SERIES = re.compile(r"\b(below|hieronder)\b", re.IGNORECASE)
+
+
 def asks_for_list(question: str) -> bool:
     """ "What are the causes", "which roles exist", "what did the coffee shop achieve": the whole list."""
     return bool(_ASKS_FOR_LIST.search(question) or asks_why_so_many(question))
@@ -200,6 +203,9 @@ def compose_offline(
         chosen = pick(primary, budget=max(60, total - 70) if not wants_list else total - 20)
     if not (wants_list and any(u.is_item for u in chosen)):  # a list question's list is its answer
         chosen = lead_first(chosen, sim_of)
+    if series and first not in series and len(chosen) > 1:
+        # the overview's "the five causes below: …" is the list the answer shows right after it
+        chosen = [u for u in chosen if not _ANNOUNCES_SERIES.search(u.text)] or chosen
     sections.append((first, chosen))
     budget -= sum(word_count(u.text) for u in chosen)
     if series and (first in series or not any(u.is_item for u in chosen)):

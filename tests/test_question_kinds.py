@@ -97,3 +97,14 @@ def test_the_one_guide_part_asked_for_is_shown_when_it_scores_within_a_quarter_p
     assert with_asked_part(ranked + [asked], 4, {"existing_staff"})[-1] is asked
     far = hit("Cause 2: the wrong people in e-commerce jobs", "causes", 0.29)
     assert with_asked_part(ranked + [far], 4, {"existing_staff"}) == ranked
+
+
+def test_a_listed_series_is_not_announced_again_by_its_overview(assistant):
+    """The root cause names the five causes "below"; an answer that lists them right after it says them once."""
+    for question, budget in (
+        ("Why do most shops never get a clear e-commerce team structure?", r"limited budget"),
+        ("Waarom hebben de meeste bedrijven geen duidelijke structuur voor hun e-commerceteam?", r"beperkt budget"),
+    ):
+        answer = assistant.ask(question).answer
+        assert re.match(r"(\*\*)?(Most problems|De meeste problemen)", answer), answer
+        assert len(re.findall(budget, answer)) == 1 and not re.search(r"\b(below|hieronder)\b", answer), answer
