@@ -17,11 +17,12 @@ import numpy as np
 
 from .answer_units import Unit, join_units, lead_first, pick, split_units, whole_steps, without_orphan_leads, word_count
 from .facts import covered, distinct, label, repeats
-from .intent import GUIDE_PARTS, ONE_THING_PARTS, REMEDY_FOR, asks_why_so_many, passage_facet, question_facets
+from .intent import GUIDE_PARTS, ONE_THING_PARTS, REMEDY_FOR, passage_facet, question_facets
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
 from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead
+from .series import asks_for_list
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -39,21 +40,7 @@ LIST_WORDS = 320  # a question that asks for a whole list (all causes, roles, st
 # "hiring" and "causes" are left out: "hire" and "why" also appear in questions that ask one thing
 ROLE_PARTS = {"kpis", "duties", "skills", "collaboration"}
 
-_ASKS_FOR_LIST = re.compile(
-    r"\b(what are the|which (roles|steps|causes|kpis?)|all (the )?(roles|steps|causes|results)|list|"
-    r"causes|reasons|steps|results|achieve|achieved|roles exist|wat zijn de|welke (rollen|stappen|oorzaken)|"
-    r"alle (rollen|stappen|oorzaken)|oorzaken|redenen|stappen|resultaten|bereikt|opgeleverd|opbrengst|"
-    r"lijst|rollen zijn er|in cijfers|figures|numbers)\b",
-    re.IGNORECASE,
-)
-
-
 _ANNOUNCES_SERIES = re.compile(r"\b(below|hieronder)\b", re.IGNORECASE)
-
-
-def asks_for_list(question: str) -> bool:
-    """ "What are the causes", "which roles exist", "what did the coffee shop achieve": the whole list."""
-    return bool(_ASKS_FOR_LIST.search(question) or asks_why_so_many(question))
 
 
 def _sec(hit: Hit) -> str:

@@ -108,3 +108,11 @@ def test_a_listed_series_is_not_announced_again_by_its_overview(assistant):
         answer = assistant.ask(question).answer
         assert re.match(r"(\*\*)?(Most problems|De meeste problemen)", answer), answer
         assert len(re.findall(budget, answer)) == 1 and not re.search(r"\b(below|hieronder)\b", answer), answer
+
+
+def test_a_question_for_a_whole_series_gets_the_section_that_names_every_member(assistant):
+    """Four passages cannot hold six consequences: their opening section, which names them all, is among the
+    passages, though the question's words rank other guides' sections first."""
+    question = "welke gevolgen kan een zwak webshopteam hebben? noem ze allemaal"
+    sections = [str(h.metadata.get("section")) for h in assistant.retrieve(question, k=4).hits]
+    assert any("op lange termijn" in s for s in sections), sections
