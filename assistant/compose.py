@@ -22,6 +22,7 @@ from .lists import one_member_stands_out, primary_index, series_items, series_ov
 from .lists import section_label as _section_label
 from .retrieval import Hit
 from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead
+from .series import asks_for_list
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -39,18 +40,7 @@ LIST_WORDS = 320  # a question that asks for a whole list (all causes, roles, st
 # "hiring" and "causes" are left out: "hire" and "why" also appear in questions that ask one thing
 ROLE_PARTS = {"kpis", "duties", "skills", "collaboration"}
 
-_ASKS_FOR_LIST = re.compile(
-    r"\b(what are the|which (roles|steps|causes|kpis?)|all (the )?(roles|steps|causes|results)|list|"
-    r"causes|reasons|steps|results|achieve|achieved|roles exist|wat zijn de|welke (rollen|stappen|oorzaken)|"
-    r"alle (rollen|stappen|oorzaken)|oorzaken|redenen|stappen|resultaten|bereikt|opgeleverd|opbrengst|"
-    r"lijst|rollen zijn er|in cijfers|figures|numbers)\b",
-    re.IGNORECASE,
-)
-
-
-def asks_for_list(question: str) -> bool:
-    """ "What are the causes", "which roles exist", "what did the coffee shop achieve": the whole list."""
-    return bool(_ASKS_FOR_LIST.search(question))
+_ANNOUNCES_SERIES = re.compile(r"\b(below|hieronder)\b", re.IGNORECASE)
 
 
 def _sec(hit: Hit) -> str:
@@ -200,6 +190,9 @@ def compose_offline(
         chosen = pick(primary, budget=max(60, total - 70) if not wants_list else total - 20)
     if not (wants_list and any(u.is_item for u in chosen)):  # a list question's list is its answer
         chosen = lead_first(chosen, sim_of)
+    if series and first not in series and len(chosen) > 1:
+        # the overview's "the five causes below: …" is the list the answer shows right after it
+        chosen = [u for u in chosen if not _ANNOUNCES_SERIES.search(u.text)] or chosen
     sections.append((first, chosen))
     budget -= sum(word_count(u.text) for u in chosen)
     if series and (first in series or not any(u.is_item for u in chosen)):

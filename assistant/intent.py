@@ -21,8 +21,9 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\b(kpi|metric|measure|meten|meet ik|cijfers|numbers|targets?|doelen halen|goed werk|"
             r"good job|presteert|perform|beoordel|judge|evaluate|succes|afrekenen|"
             r"waarop reken|reken\w* .{0,25}\bop af\b|"
-            r"how do i (know|tell) if|"
-            r"hoe weet ik of|hoe zie ik of)",
+            r"how (do|can|could|would|will|should) (i|we|you) (know|tell|see|check|judge) (if|whether)\b|"
+            r"(is|are) (\w+ ){0,3}(paying|paid) off|pays? off\b|"  # "is the designer's work paying off"
+            r"hoe (weet|zie|merk|controleer|check) (ik|je|we) of|hoe (kan|kun) (ik|je|we) (zien|meten|weten) of)",
             re.I,
         ),
         re.compile(r"\bkpi", re.I),
@@ -50,7 +51,11 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"day[- ]to[- ]day|dagelijks\w*|"
             r"what (would|will) (they|he|she|that person) (\w+ ){0,2}(do|doing|work on)\b|"
             r"wat (gaat|zou|moet) (hij|zij|ze|die) (\w+ ){0,3}doen\b|"
-            r"job description|functieomschrijving|" + _DIFFERENCE + ")",
+            r"job description|functieomschrijving|"
+            # "what is part of the marketer's role", "wat houdt die functie in": the role's work
+            r"wat hoort (er )?(allemaal )?bij (de|het|een|die|dat) (rol|functie|werk|baan|taak|taken)\b|"
+            r"wat (houdt|omvat) (\w+ ){1,5}in\b|what('s| is) (involved|part of) |"
+            r"what (does|do) (\w+ ){1,5}(role|job|position) (involve|entail|include|cover)|" + _DIFFERENCE + ")",
             re.I,
         ),
         re.compile(r": (what an? |wat een )", re.I),
@@ -92,7 +97,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "recruiting": (  # how to recruit: the checklist's recruiting step
         re.compile(
             r"\b(job (description|ad|advert|post\w*)|functieomschrijving|functiebeschrijving|vacature\w*|"
-            r"post the job|recruit\w*|werven|werving\w*|vacanc\w*|job (opening|posting|listing|ad)s?)",
+            r"post the job|recruit\w*|werven|werving\w*|vacanc\w*|job (opening|posting|listing|ad)s?|"
+            r"interview\w*|sollicita\w*)",  # the recruiting step says what to look for in an interview
             re.I,
         ),
         re.compile(r"(start recruiting|begin met werven)", re.I),
@@ -122,6 +128,16 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"(how to use the e-commerce team checklist|zo gebruik je de checklist)", re.I),
     ),
+    "problem": (  # what went wrong before a story's fix: the case's problem section (its 1.2% conversion)
+        re.compile(
+            r"\b(what went wrong|what was wrong|where did (it|they|things) go wrong|"
+            r"what (was|were) (the|their|its) (\w+ )?problems?\b|"
+            r"wat (ging|liep) er (\w+ ){0,2}mis|wat was er (\w+ ){0,2}mis|"
+            r"wat was (\w+ ){0,2}(het|hun) (\w+ )?probleem)",
+            re.I,
+        ),
+        re.compile(r": .*\b(problem|probleem)\b", re.I),
+    ),
     "lessons": (
         re.compile(
             r"\b(learn|leren|lessons?|lessen|take ?aways?|take away|what can i (take|use)|"
@@ -141,8 +157,13 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             r"\b(on the side|(existing|current) (staff|employees?|people)|in-?store (staff|sales|people|team)|"
             r"(warehouse|shop|store|winkel|magazijn) ?(guy|girl|man|jongen|meid)\b.{0,60}\b(run|do|handle|doen)\b|"
-            r"naast (zijn|haar|hun) (gewone )?werk|er ?bij (doen|gezet)|'bij'|(uit|van) (de|onze|mijn) fysieke winkel|"
-            r"(from|in) (the|our|my) (physical|brick[- ]and[- ]mortar|offline) (store|shop)|shop ?floor)",
+            r"naast (zijn|haar|hun) (gewone )?werk|er ?bij (doen|gezet)|"
+            r"(doen|doet|regelen|regelt) (\w+ ){0,3}er (\w+ )?bij\b|'bij'|(uit|van) (de|onze|mijn) fysieke winkel|"
+            r"(from|in) (the|our|my) (physical|brick[- ]and[- ]mortar|offline) (store|shop)|shop ?floor|"
+            # "next to their normal work", "our sales reps just handle it": the English of "er ook bij doen"
+            r"(next to|alongside|on top of|besides) (their|his|her|our|my) (\w+ )?(work|jobs?|tasks|duties)\b|"
+            r"(sales|office|admin|warehouse) ?(reps?|staff|team|people|employees|colleagues)\b.{0,20}"
+            r"\b(run|runs|running|handle\w*|manage\w*|look\w* after|(do|does|doing) (it|the|our))\b)",
             re.I,
         ),
         re.compile(r"(wrong people|verkeerde mensen)", re.I),
@@ -190,6 +211,20 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"^consequences:", re.I),
     ),
 }
+
+
+# "why do so many shops end up without a team", "waarom lukt het bij zoveel bedrijven niet": a why about
+# shops in general, not about the asker's one problem, asks for every cause
+_WHY_SO_MANY = re.compile(
+    r"\b(why|waarom)\b.{0,60}\b(so many|many|most|zo ?veel|veel|de meeste)\s+(\w+\s+)?"
+    r"(shops|webshops|web shops|stores|businesses|companies|brands|owners|organi[sz]ations|"
+    r"bedrijven|winkels|webwinkels|ondernemers|eigenaren|organisaties|merken)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_why_so_many(question: str) -> bool:
+    return bool(_WHY_SO_MANY.search(question))
 
 
 # "is this a sign I should change something", "what do I do about it": the owner wants the way out too
@@ -247,6 +282,7 @@ def section_facet(doc_id: str, section: str) -> str | None:
 # facets that name a part of a guide, which may lead an answer in place of the best hit (lists.primary_index)
 GUIDE_PARTS = {
     "pace",
+    "problem",
     "overload",
     "start",
     "small_team",
@@ -264,7 +300,7 @@ GUIDE_PARTS = {
 # "why" and the cause on the wrong people it brings open many questions that ask one thing, and the owner's
 # burnout comes with every question on the consequences: never a second part
 ONE_THING_PARTS = {"causes", "existing_staff", "overload"}
-PART_MARGIN = 0.2  # a section of the asked part counts when it scores about as well as the best hit
+PART_MARGIN = 0.25  # a section of the asked part counts when it scores about as well as the best hit
 
 
 class _Scored(Protocol):
@@ -304,83 +340,3 @@ def with_asked_part(ranked: Sequence[H], k: int, facets: set[str]) -> list[H]:
         if facet in wanted and hit.score >= top[0].score - PART_MARGIN:
             return top[:-1] + [hit]
     return top
-
-
-# The guides' numbered series: "Cause 2:", "Checklist step 3:", "Gevolg:" (lists.py spells a series out).
-SERIES_HEADING = re.compile(
-    r"^(cause|oorzaak|(checklist )?(step|stap)|consequence|gevolg)\b\s*(?P<number>\d*)\s*:", re.IGNORECASE
-)
-_SERIES_KIND = {"cause": "cause", "oorzaak": "cause", "step": "step", "stap": "step", "consequence": "consequence"}
-_ORDINALS = {
-    **dict.fromkeys(("first", "1st", "eerste"), 1),
-    **dict.fromkeys(("second", "2nd", "tweede"), 2),
-    **dict.fromkeys(("third", "3rd", "derde"), 3),
-    **dict.fromkeys(("fourth", "4th", "vierde"), 4),
-    **dict.fromkeys(("fifth", "5th", "vijfde"), 5),
-    **dict.fromkeys(("sixth", "6th", "zesde"), 6),
-    **dict.fromkeys(("last", "final", "laatste"), -1),
-}
-_NUMBER_WORDS = {  # "step one", "stap twee" (not "stap een": "een" is also the article)
-    **dict.fromkeys(("one", "één"), 1),
-    **dict.fromkeys(("two", "twee"), 2),
-    **dict.fromkeys(("three", "drie"), 3),
-    **dict.fromkeys(("four", "vier"), 4),
-    **dict.fromkeys(("five", "vijf"), 5),
-    **dict.fromkeys(("six", "zes"), 6),
-}
-_ORDINAL_STEP = re.compile(
-    rf"\b({'|'.join(_ORDINALS)})\b(?:\s+\w+)?\s+(step|item|stap|punt|thing|ding|onderdeel)\b"
-    rf"|\b(step|stap)\s+(\d|{'|'.join(_NUMBER_WORDS)})\b",
-    re.IGNORECASE,
-)
-
-
-def series_kind(label: str) -> str:
-    """ "cause", "step" or "consequence" for a series section's heading; "" for any other section."""
-    found = SERIES_HEADING.match(label)
-    if not found:
-        return ""
-    word = found.group(1).lower().split()[-1]
-    return _SERIES_KIND.get(word, "consequence" if word == "gevolg" else "")
-
-
-def asks_for_step(question: str) -> bool:
-    return bool(_ORDINAL_STEP.search(question))
-
-
-def step_index(question: str, pool: Sequence[_Scored]) -> int | None:
-    """The numbered step a question asks for ("the very first item on the checklist", "de laatste stap",
-    "step 3"), from the document of the best-placed passage that has numbered steps; None if it asks for none.
-
-    Step sections share most of their words, so the search alone often ranks a neighbouring step first: the
-    search uses this to show the asked step among its sources, the composer to lead with it.
-    """
-    asked = _ORDINAL_STEP.search(question)
-    if not asked:
-        return None
-    number = asked.group(4) or ""
-    wanted = _ORDINALS[asked.group(1).lower()] if asked.group(1) else _NUMBER_WORDS.get(number.lower()) or int(number)
-    labels = [(i, h, SERIES_HEADING.match(str(h.metadata.get("section", "")).strip())) for i, h in enumerate(pool)]
-    numbered = [
-        (i, h, int(m["number"])) for i, h, m in labels if m and m["number"] and series_kind(m.group(0)) == "step"
-    ]
-    if not numbered:
-        return None
-
-    def where(h: _Scored) -> tuple[Any, Any]:
-        return h.metadata.get("doc_id"), h.metadata.get("lang")
-
-    in_doc = [(i, n) for i, h, n in numbered if where(h) == where(numbered[0][1])]
-    if wanted == -1:
-        return max(in_doc, key=lambda x: x[1])[0]
-    return next((i for i, n in in_doc if n == wanted), None)
-
-
-def with_asked_step(ranked: Sequence[H], k: int, question: str) -> list[H]:
-    """The top k, with the numbered step the question asks for in the last place when it ranked below them
-    ("what is the last step of the checklist" ranked step 2 and the checklist's introduction first)."""
-    top = list(ranked[:k])
-    found = step_index(question, ranked)
-    if found is None or found < k or not top:
-        return top
-    return top[:-1] + [ranked[found]]

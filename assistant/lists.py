@@ -13,32 +13,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import (
-    GUIDE_PARTS,
-    ONE_THING_PARTS,
-    PART_MARGIN,
-    SERIES_HEADING,
-    passage_facet,
-    question_facets,
-    series_kind,
-    step_index,
-)
+from .intent import GUIDE_PARTS, ONE_THING_PARTS, PART_MARGIN, asks_why_so_many, passage_facet, question_facets
 from .retrieval import Hit
+from .series import MIN_SERIES, SERIES_ASKED, SERIES_HEADING, series_kind, step_index
 
-SERIES_ASKED = {  # which series a question asks for, by the words it uses
-    "cause": re.compile(r"\b(causes?|oorza\w*|reasons?|redenen|why|waarom|hoe komt)\b", re.IGNORECASE),
-    "step": re.compile(
-        r"\b(steps?|stap\w*|checklist|plan|(how|where) (do|should|can) (i|we) (\w+ ){0,2}(start|begin)|"
-        r"(hoe|waar) (begin|start)|(hoe|waar) (moet|kan) (ik|je|we) (\w+ ){0,3}(beginnen|starten))\b",
-        re.IGNORECASE,
-    ),
-    "consequence": re.compile(
-        r"\b(consequen\w*|gevolg\w*|happens?|gebeurt|risks?|risico\w*|what if|wat als|ignor\w*|negeer\w*|"
-        r"laat liggen|do nothing|niks doe|niets doe)\b",
-        re.IGNORECASE,
-    ),
-}
-MIN_SERIES = 3  # fewer sections than this are not a list worth spelling out
 STANDS_OUT = 0.1  # a series member this far ahead of the next hit is the one the question is about
 LEAD_SCORE_MARGIN = PART_MARGIN  # a hit of the asked kind leads only when it scores about as well as the best hit
 _ACHIEVED = re.compile(r"\b(achiev\w*|bereikt|behaald|opgeleverd|gained|won)\b", re.IGNORECASE)
@@ -59,7 +37,7 @@ def document_sections(
     if not hits:
         return []
     lead = hits[primary_index(question, hits, [])] if question else hits[0]
-    if passage_facet(lead.metadata) in ONE_THING_PARTS:
+    if passage_facet(lead.metadata) in ONE_THING_PARTS and not asks_why_so_many(question):
         lead = hits[0]  # "which roles do I keep in-house, and why": a "why" alone asks for no list of causes
     doc, lang = lead.metadata.get("doc_id"), lead.lang
     taken = {h.id for h in hits}

@@ -19,10 +19,11 @@ import numpy as np
 from .config import Settings
 from .embeddings import IndexEmbeddings
 from .errors import AssistantError, EmbeddingMismatchError
-from .intent import asks_for_step, passage_facet, question_facets, with_asked_part, with_asked_step
+from .intent import passage_facet, question_facets, with_asked_part
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
 from .roles import each_role, named_roles, role_symptoms, subject_role, symptom_roles, symptom_sections
+from .series import asks_for_step, overview_to_show, with_asked_step
 from .signals import INFORMAL, ScopeSignals, bank_signal, load_bank, load_topics, scope_texts, uses_domain_words
 from .store import IndexStore, VersionInfo
 
@@ -257,6 +258,8 @@ class HybridSearch:
             text = str(meta.get("text") or snap.texts[pos])
             hits[slot] = Hit(id=snap.ids[pos], text=text, metadata=meta, score=hits[slot].score, dense=0.0, lexical=0.0)
 
+        if (overview := overview_to_show(question, hits, snap.metadatas)) is not None and hits:
+            put(len(hits) - 1, overview)  # "all the causes": the section that names them all
         # each role the question names, then each role whose problem it describes, gets a passage of its own
         for slot, pos in each_role(named, hits, snap.metadatas, lang, facets):
             put(slot, pos)

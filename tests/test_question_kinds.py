@@ -1,0 +1,118 @@
+"""Owners ask for the same part of the guidance in many words: each wording here reaches that part.
+
+Real index (conftest), real embedding model, no mocks. The questions are worded unlike the eval sets', so
+each test states a kind of question, not one question.
+"""
+
+import re
+
+from assistant.intent import question_facets, with_asked_part
+from assistant.retrieval import Hit
+
+
+def _passages(assistant, question: str) -> str:
+    return " ".join(f"{h.metadata.get('section', '')} {h.text}" for h in assistant.retrieve(question, k=4).hits)
+
+
+def test_whether_a_roles_work_is_paying_off_asks_for_its_kpis(assistant):
+    for question in (
+        "How can I see whether my copywriter's work is really paying off?",
+        "hoe kan ik zien of mijn contentmaker goed werk levert?",
+        "how could we tell if our new logistics guy is doing well?",
+    ):
+        assert "kpis" in question_facets(question), question
+    answer = assistant.ask("How can I tell if the work of my web designer is actually paying off?").answer
+    assert re.search(r"bounce rate", answer, re.I) and re.search(r"time on site", answer, re.I), answer
+
+
+def test_what_belongs_to_a_role_asks_for_its_work(assistant):
+    for question in (
+        "Wat hoort er allemaal bij de functie van logistiek medewerker?",
+        "wat houdt de rol van productmanager eigenlijk in?",
+        "What does the customer service role involve?",
+    ):
+        assert "duties" in question_facets(question), question
+    answer = assistant.ask("Wat hoort er allemaal bij de rol van contentmaker in een webshop?").answer
+    assert re.match(r"\*\*Wat een contentmaker", answer), answer
+
+
+def test_why_so_many_shops_fail_lists_every_cause(assistant):
+    for question, pattern in (
+        ("Why do most webshops never manage to build a proper team?", r"Cause \d"),
+        ("Waarom krijgen zoveel ondernemers hun webshopteam niet op orde?", r"Oorzaak \d"),
+    ):
+        answer = assistant.ask(question).answer
+        assert len(set(re.findall(pattern, answer))) == 5, answer
+
+
+def test_the_overview_of_the_causes_names_all_five_so_a_causes_question_sees_them_all(assistant):
+    for question in ("why is my e-commerce team incomplete?", "waarom schiet mijn e-commerceteam tekort?"):
+        passages = _passages(assistant, question)
+        for cause in (r"complex", r"wrong people|verkeerde mensen", r"budget", r"rigid|starre", r"tools"):
+            assert re.search(cause, passages, re.I), (question, cause)
+
+
+def test_what_to_look_for_in_an_interview_is_answered_by_the_recruiting_step(assistant):
+    assert "recruiting" in question_facets("any tips for the job interviews for my shop?")
+    answer = assistant.ask("Binnenkort sollicitatiegesprekken voor onze webwinkel. Waar let ik op?").answer
+    assert re.search(r"vaardigheden.{0,60}begrip van e-commerce", answer, re.I | re.S), answer
+
+
+def test_what_went_wrong_in_the_case_is_answered_by_its_problem(assistant):
+    for question in ("where did it go wrong for that coffee shop?", "wat liep er mis bij de koffiebranderij?"):
+        assert "problem" in question_facets(question), question
+    answer = assistant.ask("What went wrong at that coffee shop before they had a team?").answer
+    assert "1.2%" in answer.split("\n\n")[1] or "1.2%" in answer.split("\n\n")[0], answer
+
+
+def test_staff_doing_the_webshop_next_to_their_own_work_gets_the_cause_on_the_wrong_people(assistant):
+    for question in (
+        "my office staff do the webshop alongside their regular jobs",
+        "our sales reps just handle the online orders as well",
+        "onze verkopers doen de webshop er gewoon bij",
+    ):
+        assert "existing_staff" in question_facets(question), question
+    assert "existing_staff" not in question_facets("we have a sales team, which roles do we need?")
+    for question in (
+        "We sell furniture and our sales staff run the webshop next to their normal work. Is that a problem?",
+        "We're a 12-person furniture maker with a new webshop, and our sales reps just look after it on the side. "
+        "Is that a problem?",
+        "We zijn een meubelbedrijf met sinds kort een webshop, en onze verkopers doen die er gewoon bij. Is dat erg?",
+    ):
+        answer = assistant.ask(question).answer
+        assert re.search(r"wrong people|verkeerde mensen", answer), answer
+        assert re.search(r"not happy|niet gelukkig", answer), answer
+
+
+def test_the_one_guide_part_asked_for_is_shown_when_it_scores_within_a_quarter_point_of_the_best_hit():
+    """A 15-person company's "our sales reps handle it on the side" ranks the FAQ for very small shops far
+    ahead on words ("person", "webshop"); the cause on the wrong people, which the question asks for, scored
+    0.2006 below it and was left out. Within 0.25 of the best hit it is shown; further below it is not."""
+
+    def hit(section: str, doc: str, score: float) -> Hit:
+        return Hit(id=section, text="", metadata={"doc_id": doc, "section": section}, score=score, dense=0, lexical=0)
+
+    ranked = [hit(f"Doing everything yourself {n}", "problem", 0.57 - n / 100) for n in range(4)]
+    asked = hit("Cause 2: the wrong people in e-commerce jobs", "causes", 0.35)
+    assert with_asked_part(ranked + [asked], 4, {"existing_staff"})[-1] is asked
+    far = hit("Cause 2: the wrong people in e-commerce jobs", "causes", 0.29)
+    assert with_asked_part(ranked + [far], 4, {"existing_staff"}) == ranked
+
+
+def test_a_listed_series_is_not_announced_again_by_its_overview(assistant):
+    """The root cause names the five causes "below"; an answer that lists them right after it says them once."""
+    for question, budget in (
+        ("Why do most shops never get a clear e-commerce team structure?", r"limited budget"),
+        ("Waarom hebben de meeste bedrijven geen duidelijke structuur voor hun e-commerceteam?", r"beperkt budget"),
+    ):
+        answer = assistant.ask(question).answer
+        assert re.match(r"(\*\*)?(Most problems|De meeste problemen)", answer), answer
+        assert len(re.findall(budget, answer)) == 1 and not re.search(r"\b(below|hieronder)\b", answer), answer
+
+
+def test_a_question_for_a_whole_series_gets_the_section_that_names_every_member(assistant):
+    """Four passages cannot hold six consequences: their opening section, which names them all, is among the
+    passages, though the question's words rank other guides' sections first."""
+    question = "welke gevolgen kan een zwak webshopteam hebben? noem ze allemaal"
+    sections = [str(h.metadata.get("section")) for h in assistant.retrieve(question, k=4).hits]
+    assert any("op lange termijn" in s for s in sections), sections
