@@ -8,7 +8,6 @@ a version that was deleted in between is reopened once.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -22,7 +21,15 @@ from .errors import AssistantError, EmbeddingMismatchError
 from .intent import passage_facet, question_facets, with_asked_part
 from .language import detect_language, exclusive_vocabulary
 from .lexical import LexicalIndex
-from .roles import each_role, named_roles, role_symptoms, subject_role, symptom_roles, symptom_sections
+from .roles import (
+    each_role,
+    named_roles,
+    role_symptoms,
+    role_terms,
+    subject_role,
+    symptom_roles,
+    symptom_sections,
+)
 from .series import asks_for_step, overview_to_show, with_asked_step
 from .signals import INFORMAL, ScopeSignals, bank_signal, load_bank, load_topics, scope_texts, uses_domain_words
 from .store import IndexStore, VersionInfo
@@ -100,22 +107,6 @@ class _Snapshot:
     units: dict[str, np.ndarray]  # vectors of every sentence, list item and heading, stored at ingest
 
 
-def _role_terms(metadatas: list[dict[str, Any]]) -> dict[str, list[str]]:
-    terms: dict[str, set[str]] = {}
-    for meta in metadatas:
-        role = meta.get("role_id")
-        if not role:
-            continue
-        bucket = terms.setdefault(role, set())
-        for alias in str(meta.get("aliases", "")).split(","):
-            if alias.strip():
-                bucket.add(alias.strip().lower())
-        for part in re.split(r"\s*/\s*", str(meta.get("title", ""))):
-            if part.strip():
-                bucket.add(part.strip().lower())
-    return {role: sorted(v, key=len, reverse=True) for role, v in terms.items()}
-
-
 def _twins(ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, str]:
     """Each chunk's translation: same document id and position, other language."""
     by_key = {(m.get("lang"), m.get("doc_id"), m.get("position")): cid for cid, m in zip(ids, metadatas, strict=True)}
@@ -184,7 +175,7 @@ class IndexReader:
                 metadatas=[dict(m) for m in metas],
                 lexical=lexical,
                 position={cid: i for i, cid in enumerate(ids)},
-                role_terms=_role_terms([dict(m) for m in metas]),
+                role_terms=role_terms([dict(m) for m in metas]),
                 symptoms=role_symptoms([dict(m) for m in metas]),
                 twin=_twins(list(ids), [dict(m) for m in metas]),
                 headings=self._heading_vectors([dict(m) for m in metas], units),

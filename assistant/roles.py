@@ -30,6 +30,24 @@ def _role_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(term) for term in terms)})")
 
 
+def role_terms(metadatas: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each role's names, from its passages' title ("UX/UI designer" gives both halves) and `aliases`, longest
+    first so the pattern prefers "customer service manager" over "customer service"."""
+    terms: dict[str, set[str]] = {}
+    for meta in metadatas:
+        role = meta.get("role_id")
+        if not role:
+            continue
+        bucket = terms.setdefault(role, set())
+        for alias in str(meta.get("aliases", "")).split(","):
+            if alias.strip():
+                bucket.add(alias.strip().lower())
+        for part in re.split(r"\s*/\s*", str(meta.get("title", ""))):
+            if part.strip():
+                bucket.add(part.strip().lower())
+    return {role: sorted(v, key=len, reverse=True) for role, v in terms.items()}
+
+
 def named_roles(question: str, role_terms: dict[str, list[str]]) -> list[str]:
     """The roles a question names, in the order it names them."""
     q = question.lower()
