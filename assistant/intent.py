@@ -153,6 +153,18 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"(very small business|heel klein bedrijf)", re.I),
     ),
+    "budget": (  # what a team costs, whether it is affordable: the cause on seeing a hire as a cost (a hire
+        # should pay for itself; start with the most important role, freelancers for specialist work)
+        re.compile(
+            r"\b(how much (does|do|will|would|did) .{0,50}\bcost|what (does|will|would) .{0,50}\bcost\b|"
+            r"costs? (of|to) (build|building|set(ting)? up|start(ing)?|hir(e|ing)|grow(ing)?)|"
+            r"(can|could) (i|we) (\w+ )?afford|affordable|worth the (money|investment|cost)|"
+            r"wat kost|hoeveel kost|wat (gaat|zal) .{0,40}\bkosten\b|kosten (van|voor) (een|het|zo'?n|mijn) "
+            r"(\w+ )?(team|e-?commerceteam)|betaalbaar|veroorlo\w*|(de|het) investering waard)",
+            re.I,
+        ),
+        re.compile(r"(limited budget|beperkt budget)", re.I),
+    ),
     "existing_staff": (  # staff hired for other work doing the e-commerce on the side: the cause on the wrong people
         re.compile(
             r"\b(on the side|(existing|current) (staff|employees?|people)|in-?store (staff|sales|people|team)|"
@@ -238,6 +250,9 @@ _ASKS_REMEDY = re.compile(
 # the part of a guide that is the way out of another: the owner's burnout -> the very small business's first
 # helper (owner plus one assistant, FAQ)
 REMEDY_FOR = {"overload": "small_team"}
+# a part that answers only half of a question that asks for both: what a team costs gets the smallest team to
+# start with, and the cause on budgets (a hire should pay for itself) beside it
+SHOWN_WITH = {"small_team": "budget"}
 
 
 def question_facets(question: str) -> set[str]:
@@ -252,8 +267,10 @@ def question_facets(question: str) -> set[str]:
     if facets & {"skills", "duties"} and not asks_when:
         # "what to look for when hiring", "thinking of hiring X: what would they do": the hire is the setting
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
+    if "budget" in facets:
+        facets.add("small_team")  # what a team costs: also the smallest team to start with (owner plus one)
     if "causes" in facets:
-        facets.add("existing_staff")  # the cause on the wrong people is a cause like the others
+        facets |= {"existing_staff", "budget"}  # the causes on the wrong people and the budget are causes too
     if "consequences" in facets:
         facets.add("overload")  # so is the consequence on the owner's stress and burnout
     if "duties" in facets and facets & {"kpis", "skills", "collaboration"}:
@@ -282,6 +299,7 @@ def section_facet(doc_id: str, section: str) -> str | None:
 # facets that name a part of a guide, which may lead an answer in place of the best hit (lists.primary_index)
 GUIDE_PARTS = {
     "pace",
+    "budget",
     "problem",
     "overload",
     "start",
@@ -299,7 +317,7 @@ GUIDE_PARTS = {
 }
 # "why" and the cause on the wrong people it brings open many questions that ask one thing, and the owner's
 # burnout comes with every question on the consequences: never a second part
-ONE_THING_PARTS = {"causes", "existing_staff", "overload"}
+ONE_THING_PARTS = {"causes", "existing_staff", "budget", "overload"}
 PART_MARGIN = 0.25  # a section of the asked part counts when it scores about as well as the best hit
 
 
@@ -320,9 +338,10 @@ def with_asked_part(ranked: Sequence[H], k: int, facets: set[str]) -> list[H]:
     top = list(ranked[:k])
     wanted = facets & GUIDE_PARTS
     kind = [passage_facet(h.metadata) for h in ranked]
-    fixes = {fix for part, fix in REMEDY_FOR.items() if part in kind[:k] and fix in wanted - set(kind[:k])}
+    pairs = (*REMEDY_FOR.items(), *SHOWN_WITH.items())
+    fixes = {fix for part, fix in pairs if part in kind[:k] and fix in wanted - set(kind[:k])}
     if fixes and top:
-        # the burnout is shown and the owner asks what to change: the way out too
+        # the burnout is shown and the owner asks what to change: the way out too (and so on, SHOWN_WITH)
         for hit, facet in zip(ranked[k:], kind[k:], strict=True):
             if facet in fixes and hit.score >= top[0].score - PART_MARGIN:
                 return top[:-1] + [hit]

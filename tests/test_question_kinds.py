@@ -116,3 +116,17 @@ def test_a_question_for_a_whole_series_gets_the_section_that_names_every_member(
     question = "welke gevolgen kan een zwak webshopteam hebben? noem ze allemaal"
     sections = [str(h.metadata.get("section")) for h in assistant.retrieve(question, k=4).hits]
     assert any("op lange termijn" in s for s in sections), sections
+
+
+def test_what_a_team_costs_is_answered_with_the_budget_guidance_not_a_cost_kpi(assistant):
+    """The guidance gives no amounts: what it says about money is that a hire should pay for itself, and
+    that a tight budget starts with the owner plus one and freelancers. "Customer acquisition cost" is a KPI."""
+    for question in (
+        "what would a proper ecommerce team cost us roughly?",
+        "kunnen we ons als kleine webshop wel een team veroorloven?",
+        "Is building a team worth the investment for a shop our size?",
+    ):
+        assert "budget" in question_facets(question), question
+    answer = assistant.ask("How much would it cost me to set up an online sales team?").answer
+    assert re.search(r"pay for itself", answer) and re.search(r"owner plus one assistant", answer), answer
+    assert "acquisition cost" not in answer.split("Also relevant")[0].lower(), answer  # not led by the KPI
