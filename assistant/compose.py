@@ -17,7 +17,7 @@ import numpy as np
 
 from .answer_units import Unit, join_units, lead_first, pick, split_units, whole_steps, without_orphan_leads, word_count
 from .facts import covered, distinct, label, repeats
-from .intent import GUIDE_PARTS, ONE_THING_PARTS, REMEDY_FOR, passage_facet, question_facets
+from .intent import GUIDE_PARTS, ONE_THING_PARTS, REMEDY_FOR, SHOWN_WITH, passage_facet, question_facets
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
@@ -78,6 +78,8 @@ def _another_part(
         return bool(shown_facets & parts)
     if facet in asked and facet not in shown_facets and facet in {REMEDY_FOR.get(str(f)) for f in shown_facets}:
         return True  # "burning out: should I change something": the way out after the burnout
+    if facet in asked and facet not in shown_facets and any((f, facet) in SHOWN_WITH for f in shown_facets):
+        return True  # "what does a team cost": the cause on budgets after the smallest team (intent.SHOWN_WITH)
     roles = [str(pool[i].metadata.get("role_id"))] if pool[i].metadata.get("role_id") else []
     roles = roles or named_roles(_sec(pool[i]), role_terms)
     return (

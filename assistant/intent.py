@@ -183,7 +183,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "overload": (  # an owner worn out by doing everything: the consequence on the owner's stress and burnout
         re.compile(
             r"\b(burn(ing|t|ed)?[- ]?out|burn-?out|exhausted|uitgeput|overwerkt|overworked|gestrest|stressed|"
-            r"overwhelmed|overloaded|overbelast|overspannen|"
+            r"overwhelmed|overloaded|overbelast|overspannen|opgebrand|uitgeblust|doodop|doodmoe|kapotgewerkt|"
             r"(ben|zijn) (echt |helemaal |compleet |totaal |zo )?op\b(?! \w)|"
             r"(alles|everything) (komt|valt|lands|falls) op mij|(alles|everything) (\w+ )?(lands|falls) on me)",
             re.I,
@@ -244,15 +244,16 @@ _ASKS_REMEDY = re.compile(
     r"\b((should|must|do|can) (i|we) (\w+ ){0,2}change|change (something|anything|things)|"
     r"what (should|can|do|must) (i|we) do|how (do|can|should) (i|we) (fix|change|solve)|way out|"
     r"(moet|kan|zou) (ik|we|wij) (iets |wat )?(veranderen|anders doen)|wat (moet|kan) (ik|we) (nu )?doen|"
-    r"hoe (los|kom) (ik|we)|oplossing|uitweg)",
+    r"hoe (los|kom) (ik|we)|oplossing|uitweg|wat nu\b|what now\b|now what\b|en nu\?)",
     re.I,
 )
 # the part of a guide that is the way out of another: the owner's burnout -> the very small business's first
 # helper (owner plus one assistant, FAQ)
 REMEDY_FOR = {"overload": "small_team"}
 # a part that answers only half of a question that asks for both: what a team costs gets the smallest team to
-# start with, and the cause on budgets (a hire should pay for itself) beside it
-SHOWN_WITH = {"small_team": "budget"}
+# start with, and the cause on budgets (a hire should pay for itself) beside it; an owner worn out who asks
+# what to do gets the way out first, and the guide's word on the burnout beside it
+SHOWN_WITH = (("small_team", "budget"), ("small_team", "overload"))
 
 
 def question_facets(question: str) -> set[str]:
@@ -338,7 +339,7 @@ def with_asked_part(ranked: Sequence[H], k: int, facets: set[str]) -> list[H]:
     top = list(ranked[:k])
     wanted = facets & GUIDE_PARTS
     kind = [passage_facet(h.metadata) for h in ranked]
-    pairs = (*REMEDY_FOR.items(), *SHOWN_WITH.items())
+    pairs = (*REMEDY_FOR.items(), *SHOWN_WITH)
     fixes = {fix for part, fix in pairs if part in kind[:k] and fix in wanted - set(kind[:k])}
     if fixes and top:
         # the burnout is shown and the owner asks what to change: the way out too (and so on, SHOWN_WITH)
