@@ -53,7 +53,8 @@ def _env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def test_read_only_data_dir_one_message_for_ingest_and_app(mounts, built_index):
-    data = mounts("ro", "40m")
+    index_mb = sum(f.stat().st_size for f in (built_index / "index").rglob("*") if f.is_file()) >> 20
+    data = mounts("ro", f"{index_mb + 20}m")  # a long-used index (many versions) outgrows a fixed size
     shutil.copytree(built_index / "index", data / "index")
     subprocess.run(["mount", "-o", "remount,ro", str(data)], check=True)
     ingest = subprocess.run([sys.executable, str(ROOT / "ingest.py")], env=_env(data), capture_output=True, timeout=120)
