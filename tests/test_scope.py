@@ -323,6 +323,7 @@ def test_a_team_named_in_one_dutch_compound_word_is_the_team_asked_about():
     assert not topics.asks_task("welke app moet ons marketingteam gebruiken?")
     assert not topics.asks_task("wat kost het om ons klantenserviceteam uit te breiden?")
     assert topics.asks_task("welke app moet ons magazijn gebruiken?")  # no team named: still a task
+    assert topics.asks_task("how much does a steam cleaner cost?")  # a word that only ends in "team"
 
 
 def test_what_a_question_asks_for_is_read_apart_from_its_topic():
