@@ -275,6 +275,8 @@ BORDERLINE = [
     "wat kost het om een e-commerceteam op te bouwen, volgens de gids?",
     # who in the team answers reviews (customer service), not how to collect them
     "who answers the negative reviews on our shop?",
+    # the same with the team as one Dutch compound word ("webshopteam"): the cost of building it, not a price
+    "hoeveel kost het om een klein webshopteam op te bouwen?",
 ]
 
 
@@ -310,6 +312,18 @@ def test_a_topic_word_that_starts_inside_a_context_phrase_still_declines():
 
     found = load_topics().uncovered_word("we sell on etsy, are their fees too high?")
     assert found and found[0] == "marketplaces" and "fees" in found[1]
+
+
+def test_a_team_named_in_one_dutch_compound_word_is_the_team_asked_about():
+    """ "ons marketingteam" is "our marketing team" in one word: asked like the English, a team question."""
+    from assistant.signals import load_topics
+
+    topics = load_topics()
+    assert not topics.asks_task("which app should our marketing team use?")
+    assert not topics.asks_task("welke app moet ons marketingteam gebruiken?")
+    assert not topics.asks_task("wat kost het om ons klantenserviceteam uit te breiden?")
+    assert topics.asks_task("welke app moet ons magazijn gebruiken?")  # no team named: still a task
+    assert topics.asks_task("how much does a steam cleaner cost?")  # a word that only ends in "team"
 
 
 def test_what_a_question_asks_for_is_read_apart_from_its_topic():
