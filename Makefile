@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 # start; each module compiles on first import instead, and only the ~350 the app and tests import do.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv --without-pip $(VENV)
-	{ $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(VENV)/uv uv && \
+	{ $(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --upgrade --target $(VENV)/uv uv && \
 	  $(VENV)/uv/bin/uv pip install --quiet --python $(VENV)/bin/python -e '.[test,documents]' pip; } || \
 	  { $(VENV)/bin/python -m ensurepip --upgrade >/dev/null && \
 	    $(VENV)/bin/python -m pip install --quiet -e '.[test,documents]'; }
