@@ -17,7 +17,15 @@ import numpy as np
 
 from .answer_units import Unit, join_units, lead_first, pick, split_units, whole_steps, without_orphan_leads, word_count
 from .facts import covered, distinct, label, repeats
-from .intent import GUIDE_PARTS, ONE_THING_PARTS, REMEDY_FOR, SHOWN_WITH, passage_facet, question_facets
+from .intent import (
+    GUIDE_PARTS,
+    ONE_THING_PARTS,
+    REMEDY_FOR,
+    SHOWN_WITH,
+    asks_what_it_costs,
+    passage_facet,
+    question_facets,
+)
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
@@ -276,7 +284,8 @@ def compose_offline(
         title = title if heading_sim >= sim_of.get(id(chosen[0]), 0.0) - HEADING_MARGIN else ""
     cited = [i for i, _ in sections if i >= 0] + [i for i in series if i != first]
     numbers = {hit: n + 1 for n, hit in enumerate(dict.fromkeys(cited))}
-    body = [f"**{title}**"] if title else []
+    body = [t(lang, "no_amounts")] if asks_what_it_costs(question) else []  # the direct answer to "how much"
+    body += [f"**{title}**"] if title else []
     body.append(join_units(sections[0][1], numbers[first]))
     rest = sections[1:]
     if rest and rest[0][0] == -1:

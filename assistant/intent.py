@@ -159,8 +159,9 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\b(how much (does|do|will|would|did) .{0,50}\bcost|what (does|will|would) .{0,50}\bcost\b|"
             r"costs? (of|to) (build|building|set(ting)? up|start(ing)?|hir(e|ing)|grow(ing)?)|"
             r"(can|could) (i|we) (\w+ )?afford|affordable|worth the (money|investment|cost)|"
-            r"wat kost|hoeveel kost|wat (gaat|zal) .{0,40}\bkosten\b|kosten (van|voor) (een|het|zo'?n|mijn) "
-            r"(\w+ )?(team|e-?commerceteam)|betaalbaar|veroorlo\w*|(de|het) investering waard)",
+            r"wat kost|hoeveel kost|(wat|hoeveel) (gaat|zal|gaan|zullen) .{0,40}\bkosten\b|"
+            r"kosten (van|voor) (een|het|zo'?n|mijn) (\w+ )?(team|e-?commerceteam)|betaalbaar|veroorlo\w*|"
+            r"(de|het) investering waard)",
             re.I,
         ),
         re.compile(r"(limited budget|beperkt budget)", re.I),
@@ -268,6 +269,8 @@ def question_facets(question: str) -> set[str]:
     if facets & {"skills", "duties"} and not asks_when:
         # "what to look for when hiring", "thinking of hiring X: what would they do": the hire is the setting
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
+    if "budget" in facets and _COST_OF_NOT.search(question):
+        facets.discard("budget")  # what going on without a team costs: the consequences, not a budget
     if "budget" in facets:
         facets.add("small_team")  # what a team costs: also the smallest team to start with (owner plus one)
     if "causes" in facets:
@@ -280,6 +283,15 @@ def question_facets(question: str) -> set[str]:
         if not FACETS["duties"][0].search(without):
             facets.discard("duties")
     return facets
+
+
+# "what does it cost us if we don't build a team" asks for the consequences, which the guide does describe
+_COST_OF_NOT = re.compile(r"\b(costs?|kost\w*)\b(\W+\w+){0,4}?\W+(if|when|unless|without|als|wanneer|zonder)\b", re.I)
+
+
+def asks_what_it_costs(question: str) -> bool:
+    """ "What does a team cost": the guide has no amounts to give, and the answer says so first."""
+    return bool(FACETS["budget"][0].search(question)) and not _COST_OF_NOT.search(question)
 
 
 def passage_facet(metadata: Mapping[str, Any]) -> str | None:

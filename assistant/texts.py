@@ -21,6 +21,7 @@ TEXT = {
         "index_missing": "The knowledge index is not ready yet. Please try again in a moment.",
         "index_unavailable": "The assistant is temporarily unavailable. Please try again in a moment.",
         "also": "Also relevant:",
+        "no_amounts": "The guide gives no amounts or salaries. What it says about the cost of a team:",
         "rate_limited": "Too many questions in a row. Please try again in {n} s.",
         "overview_query": "What are the steps to an e-commerce team structure that fits my business?",
         # the chat page
@@ -80,6 +81,7 @@ TEXT = {
         "index_missing": "De kennisbank is nog niet klaar. Probeer het zo meteen opnieuw.",
         "index_unavailable": "De assistent is tijdelijk niet beschikbaar. Probeer het zo meteen opnieuw.",
         "also": "Ook relevant:",
+        "no_amounts": "De gids noemt geen bedragen of salarissen. Wat hij zegt over de kosten van een team:",
         "rate_limited": "Je stelt veel vragen achter elkaar. Probeer het over {n} s opnieuw.",
         "overview_query": "Welke stappen zet ik naar een e-commerceteamstructuur die past bij mijn bedrijf?",
         # the chat page

@@ -128,6 +128,11 @@ def test_what_a_team_costs_is_answered_with_the_budget_guidance_not_a_cost_kpi(a
     ):
         assert "budget" in question_facets(question), question
     answer = assistant.ask("How much would it cost me to set up an online sales team?").answer
+    assert answer.startswith("The guide gives no amounts"), answer  # the direct answer to "how much", first
+    assert assistant.ask("Hoeveel gaat een klein webshopteam ons kosten?").answer.startswith("De gids noemt geen")
+    for other in ("Why do shops end up without a team?", "What does it cost us if we never build a team?"):
+        assert not assistant.ask(other).answer.startswith("The guide gives no"), other
+    assert "budget" not in question_facets("wat kost het ons als we geen team opbouwen?")  # the consequences
     assert re.search(r"pay for itself", answer) and re.search(r"owner plus one assistant", answer), answer
     assert "acquisition cost" not in answer.lower(), answer
 
