@@ -20,8 +20,7 @@ from .facts import covered, distinct, label, repeats
 from .intent import (
     GUIDE_PARTS,
     ONE_THING_PARTS,
-    REMEDY_FOR,
-    SHOWN_WITH,
+    PAIRED_PARTS,
     asks_what_it_costs,
     passage_facet,
     question_facets,
@@ -84,10 +83,8 @@ def _another_part(
     if facet in parts and facet not in shown_facets:
         # "in what order did they hire, and what did it bring": the results after the hires
         return bool(shown_facets & parts)
-    if facet in asked and facet not in shown_facets and facet in {REMEDY_FOR.get(str(f)) for f in shown_facets}:
-        return True  # "burning out: should I change something": the way out after the burnout
-    if facet in asked and facet not in shown_facets and any((f, facet) in SHOWN_WITH for f in shown_facets):
-        return True  # "what does a team cost": the cause on budgets after the smallest team (intent.SHOWN_WITH)
+    if facet in asked and facet not in shown_facets and any((f, facet) in PAIRED_PARTS for f in shown_facets):
+        return True  # "burning out: should I change something": the way out after the burnout (and so on)
     roles = [str(pool[i].metadata.get("role_id"))] if pool[i].metadata.get("role_id") else []
     roles = roles or named_roles(_sec(pool[i]), role_terms)
     return (

@@ -255,6 +255,17 @@ REMEDY_FOR = {"overload": "small_team"}
 # start with, and the cause on budgets (a hire should pay for itself) beside it; an owner worn out who asks
 # what to do gets the way out first, and the guide's word on the burnout beside it
 SHOWN_WITH = (("small_team", "budget"), ("small_team", "overload"))
+# (shown part, part that joins it when the question asks for both): the search and the composer read these
+PAIRED_PARTS = (*REMEDY_FOR.items(), *SHOWN_WITH)
+
+
+# "what does it cost us if we don't build a team" asks for the consequences, which the guide does describe
+_COST_OF_NOT = re.compile(r"\b(costs?|kost\w*)\b(\W+\w+){0,4}?\W+(if|when|unless|without|als|wanneer|zonder)\b", re.I)
+
+
+def asks_what_it_costs(question: str) -> bool:
+    """ "What does a team cost": the guide has no amounts to give, and the answer says so first."""
+    return bool(FACETS["budget"][0].search(question)) and not _COST_OF_NOT.search(question)
 
 
 def question_facets(question: str) -> set[str]:
@@ -269,7 +280,7 @@ def question_facets(question: str) -> set[str]:
     if facets & {"skills", "duties"} and not asks_when:
         # "what to look for when hiring", "thinking of hiring X: what would they do": the hire is the setting
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
-    if "budget" in facets and _COST_OF_NOT.search(question):
+    if "budget" in facets and not asks_what_it_costs(question):
         facets.discard("budget")  # what going on without a team costs: the consequences, not a budget
     if "budget" in facets:
         facets.add("small_team")  # what a team costs: also the smallest team to start with (owner plus one)
@@ -283,15 +294,6 @@ def question_facets(question: str) -> set[str]:
         if not FACETS["duties"][0].search(without):
             facets.discard("duties")
     return facets
-
-
-# "what does it cost us if we don't build a team" asks for the consequences, which the guide does describe
-_COST_OF_NOT = re.compile(r"\b(costs?|kost\w*)\b(\W+\w+){0,4}?\W+(if|when|unless|without|als|wanneer|zonder)\b", re.I)
-
-
-def asks_what_it_costs(question: str) -> bool:
-    """ "What does a team cost": the guide has no amounts to give, and the answer says so first."""
-    return bool(FACETS["budget"][0].search(question)) and not _COST_OF_NOT.search(question)
 
 
 def passage_facet(metadata: Mapping[str, Any]) -> str | None:
@@ -351,10 +353,9 @@ def with_asked_part(ranked: Sequence[H], k: int, facets: set[str]) -> list[H]:
     top = list(ranked[:k])
     wanted = facets & GUIDE_PARTS
     kind = [passage_facet(h.metadata) for h in ranked]
-    pairs = (*REMEDY_FOR.items(), *SHOWN_WITH)
-    fixes = {fix for part, fix in pairs if part in kind[:k] and fix in wanted - set(kind[:k])}
+    fixes = {fix for part, fix in PAIRED_PARTS if part in kind[:k] and fix in wanted - set(kind[:k])}
     if fixes and top:
-        # the burnout is shown and the owner asks what to change: the way out too (and so on, SHOWN_WITH)
+        # the burnout is shown and the owner asks what to change: the way out too (and so on, PAIRED_PARTS)
         for hit, facet in zip(ranked[k:], kind[k:], strict=True):
             if facet in fixes and hit.score >= top[0].score - PART_MARGIN:
                 return top[:-1] + [hit]
