@@ -54,6 +54,9 @@ UNCOVERED = {
         # what a hire costs, asked as "what does it cost to …"
         "what would it cost us to hire a part-time packer?",
         "wat kost het ons om een marketeer in dienst te nemen?",
+        # one member of a team, not the team: "teamleider" is no team
+        "hoeveel kost een teamleider per maand?",
+        "how much does a team leader cost per month?",
     ],
     "employment_law": [
         "what notice period applies when my employee wants to quit?",
@@ -277,6 +280,9 @@ BORDERLINE = [
     "who answers the negative reviews on our shop?",
     # the same with the team as one Dutch compound word ("webshopteam"): the cost of building it, not a price
     "hoeveel kost het om een klein webshopteam op te bouwen?",
+    # the team's cost asked in one breath: still the team as a whole, not what one hire earns
+    "hoeveel kost een klein webshopteam ongeveer?",
+    "How much does an e-commerce team cost?",
 ]
 
 
