@@ -33,6 +33,7 @@ def _chat(url: str, question: str, marks: dict[str, float], api_name: str) -> No
     started = httpx.post(
         f"{url}/gradio_api/call/{api_name}", json={"data": [question, [], {}, "EN"]}, timeout=30
     ).json()
+    marks["queued"] = time.monotonic()
     with httpx.stream("GET", f"{url}/gradio_api/call/{api_name}/{started['event_id']}", timeout=60) as r:
         event = ""
         for line in r.iter_lines():
@@ -54,9 +55,11 @@ def _two_chats_at_once(url: str) -> list[dict[str, float]]:
         threading.Thread(target=_chat, args=(url, q, m, name))
         for q, m, name in zip(QUESTIONS, marks, ("respond", "respond_1"), strict=True)
     ]
-    for t in threads:
-        t.start()
-        time.sleep(0.2)  # the first chat is surely in the queue before the second
+    threads[0].start()
+    deadline = time.monotonic() + 30
+    while "queued" not in marks[0] and time.monotonic() < deadline:  # the first chat is in the queue before
+        time.sleep(0.02)  # the second is sent (a fixed 0.2 s was not enough once on a busy machine)
+    threads[1].start()
     for t in threads:
         t.join(90)
     assert all(m.get("ok") == 1.0 and "first" in m for m in marks), marks
