@@ -21,6 +21,7 @@ from .intent import (
     GUIDE_PARTS,
     ONE_THING_PARTS,
     PAIRED_PARTS,
+    asks_sourcing,
     asks_what_it_costs,
     passage_facet,
     question_facets,
@@ -71,7 +72,13 @@ def _described(pool: list[Hit], i: int, shown: list[int], described: list[str]) 
 
 
 def _another_part(
-    pool: list[Hit], i: int, shown: list[int], asked: set[str], named: list[str], role_terms: dict[str, list[str]]
+    pool: list[Hit],
+    i: int,
+    shown: list[int],
+    asked: set[str],
+    named: list[str],
+    role_terms: dict[str, list[str]],
+    role_parts: set[str] = ROLE_PARTS,
 ) -> bool:
     """A section about a role the question names, of a kind it asks for that no shown section gives yet:
     "what does the manager do and how do I see he performs well" gets the KPIs after the duties, even past
@@ -88,7 +95,7 @@ def _another_part(
     roles = [str(pool[i].metadata.get("role_id"))] if pool[i].metadata.get("role_id") else []
     roles = roles or named_roles(_sec(pool[i]), role_terms)
     return (
-        facet in asked & ROLE_PARTS
+        facet in asked & role_parts
         and bool(set(roles) & set(named))
         and all(passage_facet(pool[j].metadata) != facet for j in shown if j >= 0)
     )
@@ -144,10 +151,14 @@ def compose_offline(
     named = named_roles(question, role_terms or {})
     described = described_roles(question, hits)  # "almost no visitors": the marketer deals with that
     if first == 0 and len(named) == 1:
-        first = subject_lead(hits, named[0], question_facets(question))
+        first = subject_lead(hits, named[0], question_facets(question), question)
     elif first == 0 and not named and described and ASKS_WHO.search(question):
         # "almost no visitors: which role fixes that?" is led by what that role does
         first = next((n for n, h in enumerate(hits) if h.metadata.get("role_id") == described[0]), 0)
+    elif first == 0 and not named and not described and asks_sourcing(question) and hits[0].metadata.get("role_id"):
+        # "outsource or employ, what does it depend on" names no role: the guide's answer to that very choice
+        # (a section whose heading weighs the two) leads, not one role's page
+        first = next((n for n, h in enumerate(hits) if asks_sourcing(_sec(h)) and h.score >= hits[0].score - 0.25), 0)
     # "what are the causes", and "what happens if I ignore it" (the consequences): the whole series, led by
     # the section that introduces it unless the best hit is one of its members
     # and "where do I start": the first step leads, and the guide's steps follow one line each, so the owner
@@ -167,6 +178,11 @@ def compose_offline(
         more = [i for i in range(3, len(hits)) if passage_facet(pool[i].metadata) in asked]
         others = sorted(others + more[:1], key=lambda i: passage_facet(pool[i].metadata) not in asked)
     order = [first] + others
+    # the roles the question is about: those it names, else the one whose problem it describes ("nobody answers
+    # our emails: who do I hire and how do I tell they do well" asks for customer service's KPIs as a part)
+    subjects = named or described[:1]
+    # "in-house or freelance?" asks for the part of a role page that says which, and why
+    role_parts = ROLE_PARTS | ({"hiring"} if asks_sourcing(question) else set())
     all_units = [u for i in order for u in split_units(pool[i].text, i)]
     # The passages' sentence vectors come from the index version (IndexReader.unit_vectors): nothing is embedded.
     texts = [u.text for u in all_units]
@@ -213,7 +229,7 @@ def compose_offline(
         other_role = _asked_for_another_role(pool, i, shown_hits, asked, named) or _described(
             pool, i, shown_hits, described
         )
-        part = len(asked) > 1 and _another_part(pool, i, shown_hits, asked, named, role_terms or {})
+        part = len(asked) > 1 and _another_part(pool, i, shown_hits, asked, subjects, role_terms or {}, role_parts)
         if named and not other_role and _about_other_roles(pool[i], asked, named, role_terms or {}):
             continue
         if (

@@ -31,7 +31,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "hiring": (
         re.compile(
             r"\b(when|wanneer|in dienst|inhuren|aannemen|neem ik .* aan|hire|hiring|freelance|zzp|"
-            r"outsourc|uitbeste|in-?house|employ|vast contract|part-?time|parttime)",
+            r"outsourc|uitbeste|in-?house|in (eigen )?huis\b|employ|vast contract|part-?time|parttime)",
             re.I,
         ),
         re.compile(r"\b(when to hire|wanneer neem je)", re.I),
@@ -81,7 +81,11 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\b(hired first|hired (next|after|then)|who did (they|the \w+( \w+)?) hire|(?<!before )they hired|"
             r"the (owner|shop|coffee shop) hired|(die|wie) ze (hebben )?aan(namen|genomen)|"
             r"(welke|wie) (namen|hadden) (ze|zij|de \w+)\b.{0,30}\baan|eerst aangenomen|"
-            r"(in )?(what|which|welke) (order|volgorde)\b.{0,40}\b(hire|hired|hiring|aangenomen|aannemen|aan)\b)",
+            r"(in )?(what|which|welke) (order|volgorde)\b.{0,40}\b(hire|hired|hiring|aangenomen|aannemen|aan)\b|"
+            # a hire someone else already made ("which positions did the coffee shop fill", "welke functie heeft
+            # die koffiebranderij als eerste ingevuld"): the past tense of a story, not the owner's own next hire
+            r"\b(did|has|had|heeft|hebben|hadden) (they|ze|zij|(the|that|this|die|de|deze|dat|het) \w+( \w+)?) "
+            r"(\w+ ){0,3}(fill|filled|ingevuld|hire|hired|aangenomen|take on|took on|bring in|brought in|ingehuurd)\b)",
             re.I,
         ),
         re.compile(r"\b(three hires|drie functies)\b", re.I),
@@ -240,6 +244,23 @@ def asks_why_so_many(question: str) -> bool:
     return bool(_WHY_SO_MANY.search(question))
 
 
+# a team of two or three, however it is said: "we're 2 people", "just the three of us", "met z'n tweeën", "we
+# zijn met z'n 3en", "een tweemanszaak". The size is the setting of a question, so it names the very small
+# business's FAQ only where the question asks nothing else of the guide (lists.primary_index) or asks what
+# comes first, which is the FAQ's own question ("a webshop with two people: what team do I need first?")
+_HEADCOUNT = re.compile(
+    r"\b((two|three|2|3)[- ]?(person|people|man|men|woman)\b|(just |only )?(the )?(two|three|2|3) of us|"
+    r"(we are|we're|there are) (just |only )?(two|three|2|3)\b|"
+    r"met (z'?n|zijn|ons|on?s) (tweeën|drieën|twee\w*|drie\w*|2\w*|3\w*)|(twee|drie)mans\w*|"
+    r"(twee|drie|2|3)[- ]?(man|mensen|personen|koppig\w*)\b|we zijn (maar |pas |nog maar |met )?(twee|drie|2|3)\b)",
+    re.I,
+)
+
+
+def states_small_team(question: str) -> bool:
+    return bool(_HEADCOUNT.search(question))
+
+
 # "is this a sign I should change something", "what do I do about it": the owner wants the way out too
 _ASKS_REMEDY = re.compile(
     r"\b((should|must|do|can) (i|we) (\w+ ){0,2}change|change (something|anything|things)|"
@@ -268,6 +289,29 @@ def asks_what_it_costs(question: str) -> bool:
     return bool(FACETS["budget"][0].search(question)) and not _COST_OF_NOT.search(question)
 
 
+# "in-house or freelance?", "vaste kracht of zzp'er", "uitbesteden of in dienst": the choice of how to fill a role
+_OWN_STAFF = (
+    r"in[- ]?house|in (eigen )?huis|intern\w*|in dienst|vaste? (kracht|medewerker|baan|contract|aanstelling)|"
+    r"permanent\w*|full-?time|fulltime|employ\w*|on (the |your |my |our )?payroll|own (staff|team|employee)"
+)
+_OUTSIDE = r"freelanc\w*|zzp\w*|outsourc\w*|uitbeste\w*|agency|agencies|bureau\w*|extern\w*|contractors?|inhuren"
+_ASKS_SOURCING = re.compile(
+    rf"\b({_OWN_STAFF})\b.{{0,60}}\b(or|of|vs\.?|versus)\b.{{0,60}}\b({_OUTSIDE})\b"
+    rf"|\b({_OUTSIDE})\b.{{0,60}}\b(or|of|vs\.?|versus)\b.{{0,60}}\b({_OWN_STAFF})\b"
+    # "should that person be in-house?", "moet die freelance zijn?", "keep it in-house?"
+    rf"|\b(should|must|could|can)\b.{{0,40}}\bbe (an? )?(\w+ )?({_OWN_STAFF}|{_OUTSIDE})\b"
+    rf"|\b(should|must|moet|moeten|kan|zou)\b.{{0,40}}\b({_OWN_STAFF}|{_OUTSIDE})\b (zijn|worden|blijven)\b"
+    rf"|\b(keep|keeps|kept|keeping|houd|houdt|houden|hou)\b.{{0,40}}\b({_OWN_STAFF})\b",
+    re.I,
+)
+
+
+def asks_sourcing(question: str) -> bool:
+    """Whether the question weighs an own employee against outside help: then "when to hire" (where each role
+    page says in-house or freelance, and why) is a part of the answer, not the setting of another question."""
+    return bool(_ASKS_SOURCING.search(question))
+
+
 def question_facets(question: str) -> set[str]:
     facets = {name for name, (asks, _) in FACETS.items() if asks.search(question)}
     if _ASKS_REMEDY.search(question):
@@ -277,13 +321,19 @@ def question_facets(question: str) -> set[str]:
         question,
         re.I,
     )
-    if facets & {"skills", "duties"} and not asks_when:
+    if facets & {"skills", "duties"} and not asks_when and not asks_sourcing(question):
         # "what to look for when hiring", "thinking of hiring X: what would they do": the hire is the setting
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
     if "budget" in facets and not asks_what_it_costs(question):
         facets.discard("budget")  # what going on without a team costs: the consequences, not a budget
+    if "first_hire" in facets and states_small_team(question):
+        facets.add("small_team")  # "we're with the three of us: who do we hire first?"
     if "budget" in facets:
         facets.add("small_team")  # what a team costs: also the smallest team to start with (owner plus one)
+    if asks_sourcing(question) and not asks_why_so_many(question):
+        # "which roles are best kept in-house, and why": how to fill the roles and the why of that choice, not
+        # the list of roles or the causes of an incomplete team
+        facets -= {"causes", "roster"}
     if "causes" in facets:
         facets |= {"existing_staff", "budget"}  # the causes on the wrong people and the budget are causes too
     if "consequences" in facets:
@@ -294,6 +344,18 @@ def question_facets(question: str) -> set[str]:
         if not FACETS["duties"][0].search(without):
             facets.discard("duties")
     return facets
+
+
+def first_asked(question: str, facets: set[str]) -> str:
+    """Of the facets a question asks for, the one it asks first (where its words are, in the question)."""
+
+    def where(facet: str) -> tuple[int, str]:
+        found = FACETS[facet][0].search(question) if facet in FACETS else None
+        if facet == "hiring" and asks_sourcing(question):
+            found = _ASKS_SOURCING.search(question) or found
+        return (found.start() if found else len(question), facet)
+
+    return min(facets, key=where)
 
 
 def passage_facet(metadata: Mapping[str, Any]) -> str | None:

@@ -13,7 +13,15 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import GUIDE_PARTS, ONE_THING_PARTS, PART_MARGIN, asks_why_so_many, passage_facet, question_facets
+from .intent import (
+    GUIDE_PARTS,
+    ONE_THING_PARTS,
+    PART_MARGIN,
+    asks_why_so_many,
+    passage_facet,
+    question_facets,
+    states_small_team,
+)
 from .retrieval import Hit
 from .series import MIN_SERIES, SERIES_ASKED, SERIES_HEADING, series_kind, step_index
 
@@ -71,6 +79,8 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
     facets = asked & GUIDE_PARTS
     if _ACHIEVED.search(question):
         facets.add("results")
+    if not facets and states_small_team(question):
+        facets.add("small_team")  # "we're with the two of us, how do we go about the team?"
     if not facets or not hits:
         return 0
     lead_kind = passage_facet(hits[0].metadata)
