@@ -21,7 +21,6 @@ from .intent import (
     GUIDE_PARTS,
     ONE_THING_PARTS,
     PAIRED_PARTS,
-    asks_sourcing,
     asks_what_it_costs,
     passage_facet,
     question_facets,
@@ -31,6 +30,7 @@ from .lists import section_label as _section_label
 from .retrieval import Hit
 from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead
 from .series import asks_for_list
+from .situation import asks_sourcing
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -154,7 +154,11 @@ def compose_offline(
         first = subject_lead(hits, named[0], question_facets(question), question)
     elif first == 0 and not named and described and ASKS_WHO.search(question):
         # "almost no visitors: which role fixes that?" is led by what that role does
-        first = next((n for n, h in enumerate(hits) if h.metadata.get("role_id") == described[0]), 0)
+        # (or its section of another kind the question asks for: "whose job is it, and should they be in-house")
+        own = [n for n, h in enumerate(hits) if h.metadata.get("role_id") == described[0]]
+        kinds = question_facets(question) & ROLE_SECTIONS
+        kinds = {"duties"} if "duties" in kinds or not kinds else kinds
+        first = next((n for n in own if passage_facet(hits[n].metadata) in kinds), own[0] if own else 0)
     elif first == 0 and not named and not described and asks_sourcing(question) and hits[0].metadata.get("role_id"):
         # "outsource or employ, what does it depend on" names no role: the guide's answer to that very choice
         # (a section whose heading weighs the two) leads, not one role's page

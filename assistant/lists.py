@@ -18,12 +18,13 @@ from .intent import (
     ONE_THING_PARTS,
     PART_MARGIN,
     asks_why_so_many,
+    first_asked,
     passage_facet,
     question_facets,
-    states_small_team,
 )
 from .retrieval import Hit
 from .series import MIN_SERIES, SERIES_ASKED, SERIES_HEADING, series_kind, step_index
+from .situation import states_small_team
 
 STANDS_OUT = 0.1  # a series member this far ahead of the next hit is the one the question is about
 LEAD_SCORE_MARGIN = PART_MARGIN  # a hit of the asked kind leads only when it scores about as well as the best hit
@@ -69,7 +70,9 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
     if step is not None:
         return step
     asked = question_facets(question)
-    if asked == {"duties"} and hits and hits[0].metadata.get("role_id"):
+    # (and "what does a content creator do, and in-house or freelance?": what it does first, then how to fill it)
+    duties_first = asked == {"duties", "hiring"} and first_asked(question, asked) == "duties"
+    if (asked == {"duties"} or duties_first) and hits and hits[0].metadata.get("role_id"):
         # "what would a marketer be doing day to day" asks for one thing: the role's duties lead, though its
         # "when to hire" (which the question's "thinking of hiring" also matches) scored above them
         role = hits[0].metadata.get("role_id")

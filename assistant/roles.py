@@ -228,12 +228,14 @@ def subject_lead(hits: Sequence[_Scored], role: str, facets: set[str], question:
     """Which hit leads an answer to a question that names one role and asks for one kind of its sections
     ("how do I judge a UX/UI designer" = its KPIs; "outsource customer service?" = its "when to hire"): that
     section, when the best hit is of another kind and it scores within LEAD_MARGIN; else the best hit (0).
-    A question that asks for two kinds ("what does a product manager do, and in-house or freelance?") is
-    led by the one it asks first, with `question`; the composer adds the other as a further part."""
+    A question that asks for two kinds ("what does a product manager do, and in-house or freelance?") under a
+    best hit of neither is led by the one it asks first, with `question`; the composer adds the other."""
     kinds = facets & ROLE_SECTIONS
+    if not hits or passage_facet(hits[0].metadata) in facets:
+        return 0  # a best hit of a kind asked for keeps the lead
     if len(kinds) > 1 and question:
         kinds = {first_asked(question, kinds)}
-    if len(kinds) != 1 or not hits or passage_facet(hits[0].metadata) in facets:
+    if len(kinds) != 1:
         return 0
     for n, hit in enumerate(hits):
         if hit.metadata.get("role_id") == role and passage_facet(hit.metadata) in kinds:

@@ -1,0 +1,53 @@
+"""What a question says about the owner's situation and choice, rather than the part of the guidance it asks for:
+whether it weighs an own employee against outside help ("in-house or freelance?"), and whether it states a
+team of two or three. intent.py reads these to decide which parts a question asks for.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "in-house or freelance?", "vaste kracht of zzp'er", "uitbesteden of in dienst": the choice of how to fill a role
+_OWN_STAFF = (
+    r"in[- ]?house|in (eigen )?huis|intern(e|al)?|in dienst|vaste? (kracht|medewerker|baan|contract|aanstelling)|"
+    r"permanent\w*|full-?time|fulltime|employ\w*|on (the |your |my |our )?payroll|own (staff|team|employee)"
+)
+_OUTSIDE = r"freelanc\w*|zzp\w*|outsourc\w*|uitbeste\w*|agency|agencies|bureau\w*|extern\w*|contractors?|inhuren"
+_ASKS_SOURCING = re.compile(
+    rf"\b({_OWN_STAFF})\b.{{0,60}}\b(or|of|vs\.?|versus)\b.{{0,60}}\b({_OUTSIDE})\b"
+    rf"|\b({_OUTSIDE})\b.{{0,60}}\b(or|of|vs\.?|versus)\b.{{0,60}}\b({_OWN_STAFF})\b"
+    # "should that person be in-house?", "moet die freelance zijn?", "keep it in-house?"
+    rf"|\b(should|must|could|can)\b.{{0,40}}\bbe (an? )?(\w+ )?({_OWN_STAFF}|{_OUTSIDE})\b"
+    rf"|\b(should|must|moet|moeten|kan|zou)\b.{{0,40}}\b({_OWN_STAFF}|{_OUTSIDE})\b (zijn|worden|blijven)\b"
+    rf"|\b(keep|keeps|kept|keeping|houd|houdt|houden|hou)\b.{{0,40}}\b({_OWN_STAFF})\b",
+    re.I,
+)
+
+
+def asks_sourcing(question: str) -> bool:
+    """Whether the question weighs an own employee against outside help: then "when to hire" (where each role
+    page says in-house or freelance, and why) is a part of the answer, not the setting of another question."""
+    return bool(_ASKS_SOURCING.search(question))
+
+
+# a team of two or three, however it is said: "we're 2 people", "just the three of us", "met z'n tweeën", "we
+# zijn met z'n 3en", "een tweemanszaak". The size is the setting of a question, so it names the very small
+# business's FAQ only where the question asks nothing else of the guide (lists.primary_index) or asks what
+# comes first, which is the FAQ's own question ("a webshop with two people: what team do I need first?")
+_HEADCOUNT = re.compile(
+    r"\b((two|three|2|3)[- ]?(person|people|man|men|woman)\b|(just |only )?(the )?(two|three|2|3) of us|"
+    r"(we are|we're|there are) (just |only )?(two|three|2|3)\b|"
+    r"met (z'?n|zijn|ons|on?s) (tweeën|drieën|twee\w*|drie\w*|2\w*|3\w*)|(twee|drie)mans\w*|"
+    r"(twee|drie|2|3)[- ]?(man|mensen|personen|koppig\w*)\b|we zijn (maar |pas |nog maar |met )?(twee|drie|2|3)\b)",
+    re.I,
+)
+
+
+def states_small_team(question: str) -> bool:
+    return bool(_HEADCOUNT.search(question))
+
+
+def sourcing_at(question: str) -> int | None:
+    """Where in the question the choice of how to fill a role is asked, or None."""
+    found = _ASKS_SOURCING.search(question)
+    return found.start() if found else None
