@@ -19,7 +19,7 @@ _ASKS_SOURCING = re.compile(
     # "should that person be in-house?", "moet die freelance zijn?", "keep it in-house?"
     rf"|\b(should|must|could|can)\b.{{0,40}}\bbe (an? )?(\w+ )?({_OWN_STAFF}|{_OUTSIDE})\b"
     rf"|\b(should|must|moet|moeten|kan|zou)\b.{{0,40}}\b({_OWN_STAFF}|{_OUTSIDE})\b (zijn|worden|blijven)\b"
-    rf"|\b(keep|keeps|kept|keeping|houd|houdt|houden|hou)\b.{{0,40}}\b({_OWN_STAFF})\b",
+    rf"|\b(keep|keeps|kept|keeping|stay|stays|remain|houd|houdt|houden|hou|blijven|blijft)\b.{{0,40}}\b({_OWN_STAFF})\b",
     re.I,
 )
 
