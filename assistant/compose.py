@@ -159,7 +159,11 @@ def compose_offline(
         kinds = question_facets(question) & ROLE_SECTIONS
         kinds = {"duties"} if "duties" in kinds or not kinds else kinds
         first = next((n for n in own if passage_facet(hits[n].metadata) in kinds), own[0] if own else 0)
-    elif first == 0 and not named and not described and asks_sourcing(question) and hits[0].metadata.get("role_id"):
+    elif first == 0 and not named and not described and ASKS_WHO.search(question) and not question_facets(question):
+        # "stock never matches the shelves: whose job is that?" asks for a role: the best role page's section
+        # on what the role does leads, when it scores about as well as the guide sections above it
+        first = next((n for n, h in enumerate(hits) if h.metadata.get("role_id") and h.score >= hits[0].score - 0.2), 0)
+    elif first == 0 and not named and not described and asks_sourcing(question) and not asks_sourcing(_sec(hits[0])):
         # "outsource or employ, what does it depend on" names no role: the guide's answer to that very choice
         # (a section whose heading weighs the two) leads, not one role's page
         first = next((n for n, h in enumerate(hits) if asks_sourcing(_sec(h)) and h.score >= hits[0].score - 0.25), 0)

@@ -87,7 +87,10 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             # a hire someone else already made ("which positions did the coffee shop fill", "welke functie heeft
             # die koffiebranderij als eerste ingevuld"): the past tense of a story, not the owner's own next hire
             r"\b(did|has|had|heeft|hebben|hadden) (they|ze|zij|(the|that|this|die|de|deze|dat|het) \w+( \w+)?) "
-            r"(\w+ ){0,3}(fill|filled|ingevuld|hire|hired|aangenomen|take on|took on|bring in|brought in|ingehuurd)\b)",
+            r"(\w+ ){0,3}(fill|filled|ingevuld|hire|hired|aangenomen|take on|took on|bring in|brought in|ingehuurd)\b|"
+            # and in the simple past: "die koffietent huurde eerst een freelancer in", "the roaster took on …"
+            r"\b(they|ze|zij|(the|that|this|die|de|deze|dat|het) \w+( \w+)?) (first |eerst |then |toen |later )?"
+            r"(filled|took on|brought in|huurde\w*|namen|nam (\w+ ){0,4}aan|vulde\w*)\b)",
             re.I,
         ),
         re.compile(r"\b(three hires|drie functies)\b", re.I),

@@ -10,7 +10,10 @@ import re
 # "in-house or freelance?", "vaste kracht of zzp'er", "uitbesteden of in dienst": the choice of how to fill a role
 _OWN_STAFF = (
     r"in[- ]?house|in (eigen )?huis|intern(e|al)?|in dienst|vaste? (kracht|medewerker|baan|contract|aanstelling)|"
-    r"permanent\w*|full-?time|fulltime|employ\w*|on (the |your |my |our )?payroll|own (staff|team|employee)"
+    r"permanent\w*|full-?time|fulltime|employ\w*|on (the |your |my |our )?payroll|own (staff|team|employee)|"
+    # "personeel aannemen of uitbesteden", "staff or an agency", "zelf doen of uitbesteden"
+    r"(personeel|staff) ?(hire|hiring)?|aannemen|aanneem|zelf (doen|houden|regelen)|"
+    r"do (it|this|that) (ourselves|myself|in-?house)"
 )
 _OUTSIDE = r"freelanc\w*|zzp\w*|outsourc\w*|uitbeste\w*|agency|agencies|bureau\w*|extern\w*|contractors?|inhuren"
 _ASKS_SOURCING = re.compile(

@@ -26,6 +26,8 @@ def test_weighing_an_own_employee_against_outside_help_is_a_question_of_its_own(
         "zzp'er of iemand in dienst voor de marketing?",
         "should that person be an employee?",
         "which roles do you keep in house?",
+        "klantenservice zelf doen of uitbesteden?",
+        "iemand aannemen of een bureau?",
     ):
         assert asks_sourcing(question), question
     for question in ("What skills should a freelance designer have?", "can my internet shop or my agency grow?"):
@@ -63,6 +65,10 @@ def test_the_choice_itself_naming_no_role_is_led_by_the_guides_answer_to_it():
     answer, cited = compose_offline(None, hits, "en", lambda texts: [], question="employ staff or outsource it all?")
     assert answer.startswith("There is no fixed answer"), answer
     assert cited[0] == 1
+    # nor does a guide section on other matters that ranked first on "people"
+    hits[0] = _hit("causes", "Cause 2: the wrong people", "Existing employees do it on the side.", 0.6)
+    answer, _ = compose_offline(None, hits, "en", lambda texts: [], question="in-house people or outsource it all?")
+    assert answer.startswith("There is no fixed answer"), answer
 
 
 def test_a_hire_someone_else_made_is_the_cases_hires():
@@ -70,6 +76,8 @@ def test_a_hire_someone_else_made_is_the_cases_hires():
         "Which people did that coffee business take on?",
         "wie heeft die koffiezaak als eerste ingehuurd?",
         "what roles had they filled by the end?",
+        "the roaster took on a freelancer first, right?",
+        "die koffietent huurde eerst iemand in, toch?",
     ):
         assert "hires" in question_facets(question), question
     for question in ("who should I hire first?", "which role do I fill first?"):
@@ -114,3 +122,25 @@ def test_the_role_whose_problem_is_described_gets_its_kpis_as_a_part(assistant):
 def test_whose_job_it_is_asks_who():
     for question in ("whose job is it?", "Whose responsibility is the stock?"):
         assert ASKS_WHO.search(question), question
+
+
+def test_a_who_question_on_a_problem_no_role_claims_is_led_by_a_role():
+    """The guide's causes may rank first on the words of the problem; "whose job" asks for the role whose
+    page ranks close below them."""
+    hits = [
+        _hit("causes", "Cause 2: the wrong people", "Existing employees do it on the side.", 0.46),
+        _hit("problem", "A beautiful site that does not sell", "The website looks beautiful.", 0.36),
+        _hit(
+            "product-manager",
+            "What a product manager does",
+            "The product manager manages the stock.",
+            0.30,
+            role="product-manager",
+        ),
+    ]
+    question = "the stock on the site never matches the shelves, whose job is that?"
+    answer, _ = compose_offline(None, hits, "en", lambda texts: [], question=question)
+    assert answer.startswith("**What a product manager does**"), answer
+    far = [*hits[:2], _hit("product-manager", "What a product manager does", "The product manager.", 0.2, role="pm")]
+    answer, _ = compose_offline(None, far, "en", lambda texts: [], question=question)
+    assert not answer.startswith("**What a product manager"), answer
