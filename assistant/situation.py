@@ -9,7 +9,8 @@ import re
 
 # "in-house or freelance?", "vaste kracht of zzp'er", "uitbesteden of in dienst": the choice of how to fill a role
 _OWN_STAFF = (
-    r"in[- ]?house|in (eigen )?huis|intern(e|al)?|in dienst|vaste? (kracht|medewerker|baan|contract|aanstelling)|"
+    r"in[- ]?house|in (eigen )?huis|intern(e|al)?|in (eigen |vaste )?dienst|"
+    r"vaste? (kracht|medewerker|baan|contract|aanstelling)|"
     r"permanent\w*|full-?time|fulltime|employ\w*|on (the |your |my |our )?payroll|own (staff|team|employee)|"
     # "personeel aannemen of uitbesteden", "staff or an agency", "zelf doen of uitbesteden"
     r"(personeel|staff) ?(hire|hiring)?|aannemen|aanneem|zelf (doen|houden|regelen)|"
@@ -54,3 +55,19 @@ def sourcing_at(question: str) -> int | None:
     """Where in the question the choice of how to fill a role is asked, or None."""
     found = _ASKS_SOURCING.search(question)
     return found.start() if found else None
+
+
+# a hire seen as a cost ("my accountant says a hire is just an expense", "someone cheap to save money", "een
+# kostenpost"): the cause on budgets (a hire is an investment that should pay for itself), though the question
+# asks no amount
+_COST_VIEW = re.compile(
+    r"\b(expenses?|kostenpost\w*|cost (centre|center)|cheap\w*|goedko\w*|save (money|costs?|on)\b|"
+    r"besparen|bespaar\w*|cut(ting)? costs|kosten (besparen|drukken|sparen)|"
+    r"(just|only|alleen|maar|puur|gewoon) (a |an |een )?(cost|expense|kosten|uitgave)|"
+    r"waste of money|zonde van (het|m'?n|mijn) geld|geldverspilling|weggegooid geld)",
+    re.I,
+)
+
+
+def sees_hire_as_cost(question: str) -> bool:
+    return bool(_COST_VIEW.search(question))

@@ -28,6 +28,7 @@ def test_weighing_an_own_employee_against_outside_help_is_a_question_of_its_own(
         "which roles do you keep in house?",
         "klantenservice zelf doen of uitbesteden?",
         "iemand aannemen of een bureau?",
+        "welke rollen houd ik in eigen dienst?",
     ):
         assert asks_sourcing(question), question
     for question in ("What skills should a freelance designer have?", "can my internet shop or my agency grow?"):
@@ -144,3 +145,12 @@ def test_a_who_question_on_a_problem_no_role_claims_is_led_by_a_role():
     far = [*hits[:2], _hit("product-manager", "What a product manager does", "The product manager.", 0.2, role="pm")]
     answer, _ = compose_offline(None, far, "en", lambda texts: [], question=question)
     assert not answer.startswith("**What a product manager"), answer
+
+
+def test_a_hire_seen_as_a_cost_gets_the_cause_on_budgets(assistant):
+    """No amount is asked, so the answer does not open with "no amounts" but with the guide's word: a hire is
+    an investment that should pay for itself."""
+    for question in ("my partner thinks a webshop employee is only a cost", "iemand goedkoops aannemen?"):
+        assert "budget" in question_facets(question), question
+    answer = assistant.ask("should I go for a cheap beginner to save money on my webshop team?").answer
+    assert answer.startswith("**Cause 3: limited budget"), answer
