@@ -154,3 +154,10 @@ def test_a_hire_seen_as_a_cost_gets_the_cause_on_budgets(assistant):
         assert "budget" in question_facets(question), question
     answer = assistant.ask("should I go for a cheap beginner to save money on my webshop team?").answer
     assert answer.startswith("**Cause 3: limited budget"), answer
+
+
+def test_a_question_that_names_the_causes_gets_all_of_them_whatever_ranked_first(assistant):
+    """The problem the owner describes may rank its own guide first; "all the causes" still asks for the
+    causes guide's whole series."""
+    answer = assistant.ask("our webshop looks lovely but nobody buys. what are all the causes behind that?").answer
+    assert len(set(re.findall(r"Cause \d", answer))) == 5, answer
