@@ -42,7 +42,9 @@ _HEADCOUNT = re.compile(
     r"\b((two|three|2|3)[- ]?(person|people|man|men|woman)\b|(just |only )?(the )?(two|three|2|3) of us|"
     r"(we are|we're|there are) (just |only )?(two|three|2|3)\b|"
     r"met (z'?n|zijn|ons|on?s) (tweeën|drieën|twee\w*|drie\w*|2\w*|3\w*)|(twee|drie)mans\w*|"
-    r"(twee|drie|2|3)[- ]?(man|mensen|personen|koppig\w*)\b|we zijn (maar |pas |nog maar |met )?(twee|drie|2|3)\b)",
+    r"(twee|drie|2|3)[- ]?(man|mensen|personen|koppig\w*)\b|we zijn (maar |pas |nog maar |met )?(twee|drie|2|3)\b|"
+    # "it's me and my sister", "ik en m'n vriendin", "my partner and I": two people
+    r"(me|myself) and (my|one) \w+|my \w+ and (i|me)\b|ik en (mijn|m'?n|één) \w+|(mijn|m'?n) \w+ en ik\b)",
     re.I,
 )
 

@@ -91,7 +91,14 @@ def test_the_coffee_shops_hires_lead_an_answer_about_them(assistant):
 
 
 def test_a_team_of_two_or_three_is_the_very_small_business(assistant):
-    for question in ("just the three of us here", "we're 2 people", "we runnen het met ons tweeën", "een driemanszaak"):
+    for question in (
+        "just the three of us here",
+        "we're 2 people",
+        "we runnen het met ons tweeën",
+        "een driemanszaak",
+        "it's me and my brother",
+        "m'n vrouw en ik",
+    ):
         assert states_small_team(question), question
     for question in ("we have 12 people", "two KPIs for my marketer", "stap 3 van de checklist"):
         assert not states_small_team(question), question
