@@ -28,7 +28,7 @@ from .intent import (
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
-from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead
+from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead, subject_role
 from .series import asks_for_list
 from .situation import asks_sourcing
 from .texts import t
@@ -150,8 +150,11 @@ def compose_offline(
     first = primary_index(question, hits, siblings or [])
     named = named_roles(question, role_terms or {})
     described = described_roles(question, hits)  # "almost no visitors": the marketer deals with that
-    if first == 0 and len(named) == 1:
-        first = subject_lead(hits, named[0], question_facets(question), question)
+    subject = named[0] if len(named) == 1 else subject_role(question, role_terms or {}, question_facets(question))
+    if first == 0 and subject:
+        # the one role named, or the one a question about several is about ("who must our customer service
+        # align with: marketing, the warehouse?" = customer service's section on working with the others)
+        first = subject_lead(hits, subject, question_facets(question), question)
     elif first == 0 and not named and described and ASKS_WHO.search(question):
         # "almost no visitors: which role fixes that?" is led by what that role does
         # (or its section of another kind the question asks for: "whose job is it, and should they be in-house")

@@ -65,7 +65,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "collaboration": (
         re.compile(
             r"\b(work together|works with|samenwerk|samen werk|werkt .* samen|werken .* samen|hand-?off|"
-            r"overdracht|afstemmen|afstemming|fit in with)",
+            r"overdracht|afstemmen|afstemming|stem(t|men|de|den)? (\w+ ){0,5}af\b|fit in with)",
             re.I,
         ),
         re.compile(r"(works with|samenwerkt)", re.I),

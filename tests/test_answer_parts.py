@@ -168,3 +168,15 @@ def test_a_question_that_names_the_causes_gets_all_of_them_whatever_ranked_first
     causes guide's whole series."""
     answer = assistant.ask("our webshop looks lovely but nobody buys. what are all the causes behind that?").answer
     assert len(set(re.findall(r"Cause \d", answer))) == 5, answer
+
+
+def test_whom_one_role_works_with_is_led_by_its_own_section_on_that(assistant):
+    """A question about one role's work with several others names them all; the role it is about (the first)
+    leads with its section on working with the others, not with what it does."""
+    for question, lead in (
+        ("how does the merchandiser work together with marketing and the warehouse?", "**How the product manager"),
+        ("met wie moet de klantenservice afstemmen, de marketeer en het magazijn?", "**Hoe de klantenservice"),
+        ("met wie stemt de productmanager allemaal af? marketing, klantenservice?", "**Hoe de productmanager"),
+    ):
+        answer = assistant.ask(question).answer
+        assert answer.startswith(lead), answer
