@@ -30,7 +30,7 @@ from .lists import section_label as _section_label
 from .retrieval import Hit
 from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead, subject_role
 from .series import asks_for_list
-from .situation import asks_sourcing
+from .situation import asks_sourcing, sees_hire_as_cost
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -151,10 +151,15 @@ def compose_offline(
     named = named_roles(question, role_terms or {})
     described = described_roles(question, hits)  # "almost no visitors": the marketer deals with that
     subject = named[0] if len(named) == 1 else subject_role(question, role_terms or {}, question_facets(question))
+    lead_facets = question_facets(question)
+    if subject and sees_hire_as_cost(question) and not asks_what_it_costs(question):
+        # "outsource our customer service to cut costs?" asks about that role; the saving is the motive
+        lead_facets.discard("budget")
+        first = 0 if first < len(hits) and passage_facet(hits[first].metadata) == "budget" else first
     if first == 0 and subject:
         # the one role named, or the one a question about several is about ("who must our customer service
         # align with: marketing, the warehouse?" = customer service's section on working with the others)
-        first = subject_lead(hits, subject, question_facets(question), question)
+        first = subject_lead(hits, subject, lead_facets, question)
     elif first == 0 and not named and described and ASKS_WHO.search(question):
         # "almost no visitors: which role fixes that?" is led by what that role does
         # (or its section of another kind the question asks for: "whose job is it, and should they be in-house")
