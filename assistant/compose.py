@@ -28,8 +28,9 @@ from .intent import (
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
-from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead
+from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead, subject_role
 from .series import asks_for_list
+from .situation import asks_sourcing, sees_hire_as_cost
 from .texts import t
 
 PRIMARY_WHOLE_WORDS = 220  # a section this short is shown whole: it was written to be read as one
@@ -71,7 +72,13 @@ def _described(pool: list[Hit], i: int, shown: list[int], described: list[str]) 
 
 
 def _another_part(
-    pool: list[Hit], i: int, shown: list[int], asked: set[str], named: list[str], role_terms: dict[str, list[str]]
+    pool: list[Hit],
+    i: int,
+    shown: list[int],
+    asked: set[str],
+    named: list[str],
+    role_terms: dict[str, list[str]],
+    role_parts: set[str] = ROLE_PARTS,
 ) -> bool:
     """A section about a role the question names, of a kind it asks for that no shown section gives yet:
     "what does the manager do and how do I see he performs well" gets the KPIs after the duties, even past
@@ -88,7 +95,7 @@ def _another_part(
     roles = [str(pool[i].metadata.get("role_id"))] if pool[i].metadata.get("role_id") else []
     roles = roles or named_roles(_sec(pool[i]), role_terms)
     return (
-        facet in asked & ROLE_PARTS
+        facet in asked & role_parts
         and bool(set(roles) & set(named))
         and all(passage_facet(pool[j].metadata) != facet for j in shown if j >= 0)
     )
@@ -143,11 +150,31 @@ def compose_offline(
     first = primary_index(question, hits, siblings or [])
     named = named_roles(question, role_terms or {})
     described = described_roles(question, hits)  # "almost no visitors": the marketer deals with that
-    if first == 0 and len(named) == 1:
-        first = subject_lead(hits, named[0], question_facets(question))
+    subject = named[0] if len(named) == 1 else subject_role(question, role_terms or {}, question_facets(question))
+    lead_facets = question_facets(question)
+    if subject and sees_hire_as_cost(question) and not asks_what_it_costs(question):
+        # "outsource our customer service to cut costs?" asks about that role; the saving is the motive
+        lead_facets.discard("budget")
+        first = 0 if first < len(hits) and passage_facet(hits[first].metadata) == "budget" else first
+    if first == 0 and subject:
+        # the one role named, or the one a question about several is about ("who must our customer service
+        # align with: marketing, the warehouse?" = customer service's section on working with the others)
+        first = subject_lead(hits, subject, lead_facets, question)
     elif first == 0 and not named and described and ASKS_WHO.search(question):
         # "almost no visitors: which role fixes that?" is led by what that role does
-        first = next((n for n, h in enumerate(hits) if h.metadata.get("role_id") == described[0]), 0)
+        # (or its section of another kind the question asks for: "whose job is it, and should they be in-house")
+        own = [n for n, h in enumerate(hits) if h.metadata.get("role_id") == described[0]]
+        kinds = question_facets(question) & ROLE_SECTIONS
+        kinds = {"duties"} if "duties" in kinds or not kinds else kinds
+        first = next((n for n in own if passage_facet(hits[n].metadata) in kinds), own[0] if own else 0)
+    elif first == 0 and not named and not described and ASKS_WHO.search(question) and not question_facets(question):
+        # "stock never matches the shelves: whose job is that?" asks for a role: the best role page's section
+        # on what the role does leads, when it scores about as well as the guide sections above it
+        first = next((n for n, h in enumerate(hits) if h.metadata.get("role_id") and h.score >= hits[0].score - 0.2), 0)
+    elif first == 0 and not named and not described and asks_sourcing(question) and not asks_sourcing(_sec(hits[0])):
+        # "outsource or employ, what does it depend on" names no role: the guide's answer to that very choice
+        # (a section whose heading weighs the two) leads, not one role's page
+        first = next((n for n, h in enumerate(hits) if asks_sourcing(_sec(h)) and h.score >= hits[0].score - 0.25), 0)
     # "what are the causes", and "what happens if I ignore it" (the consequences): the whole series, led by
     # the section that introduces it unless the best hit is one of its members
     # and "where do I start": the first step leads, and the guide's steps follow one line each, so the owner
@@ -167,6 +194,11 @@ def compose_offline(
         more = [i for i in range(3, len(hits)) if passage_facet(pool[i].metadata) in asked]
         others = sorted(others + more[:1], key=lambda i: passage_facet(pool[i].metadata) not in asked)
     order = [first] + others
+    # the roles the question is about: those it names, else the one whose problem it describes ("nobody answers
+    # our emails: who do I hire and how do I tell they do well" asks for customer service's KPIs as a part)
+    subjects = named or described[:1]
+    # "in-house or freelance?" asks for the part of a role page that says which, and why
+    role_parts = ROLE_PARTS | ({"hiring"} if asks_sourcing(question) else set())
     all_units = [u for i in order for u in split_units(pool[i].text, i)]
     # The passages' sentence vectors come from the index version (IndexReader.unit_vectors): nothing is embedded.
     texts = [u.text for u in all_units]
@@ -213,7 +245,7 @@ def compose_offline(
         other_role = _asked_for_another_role(pool, i, shown_hits, asked, named) or _described(
             pool, i, shown_hits, described
         )
-        part = len(asked) > 1 and _another_part(pool, i, shown_hits, asked, named, role_terms or {})
+        part = len(asked) > 1 and _another_part(pool, i, shown_hits, asked, subjects, role_terms or {}, role_parts)
         if named and not other_role and _about_other_roles(pool[i], asked, named, role_terms or {}):
             continue
         if (

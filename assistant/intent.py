@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
+from .situation import asks_sourcing, sees_hire_as_cost, sourcing_at, states_small_team
+
 _DIFFERENCE = r"difference between|verschil tussen|differ|verschillen"
 FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # facet: (question pattern, pattern on "doc_id: section heading")
@@ -31,7 +33,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "hiring": (
         re.compile(
             r"\b(when|wanneer|in dienst|inhuren|aannemen|neem ik .* aan|hire|hiring|freelance|zzp|"
-            r"outsourc|uitbeste|in-?house|employ|vast contract|part-?time|parttime)",
+            r"outsourc|uitbeste|in-?house|in (eigen )?huis\b|employ|vast contract|part-?time|parttime)",
             re.I,
         ),
         re.compile(r"\b(when to hire|wanneer neem je)", re.I),
@@ -63,7 +65,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "collaboration": (
         re.compile(
             r"\b(work together|works with|samenwerk|samen werk|werkt .* samen|werken .* samen|hand-?off|"
-            r"overdracht|afstemmen|afstemming|fit in with)",
+            r"overdracht|afstemmen|afstemming|stem(t|men|de|den)? (\w+ ){0,5}af\b|fit in with)",
             re.I,
         ),
         re.compile(r"(works with|samenwerkt)", re.I),
@@ -81,7 +83,14 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\b(hired first|hired (next|after|then)|who did (they|the \w+( \w+)?) hire|(?<!before )they hired|"
             r"the (owner|shop|coffee shop) hired|(die|wie) ze (hebben )?aan(namen|genomen)|"
             r"(welke|wie) (namen|hadden) (ze|zij|de \w+)\b.{0,30}\baan|eerst aangenomen|"
-            r"(in )?(what|which|welke) (order|volgorde)\b.{0,40}\b(hire|hired|hiring|aangenomen|aannemen|aan)\b)",
+            r"(in )?(what|which|welke) (order|volgorde)\b.{0,40}\b(hire|hired|hiring|aangenomen|aannemen|aan)\b|"
+            # a hire someone else already made ("which positions did the coffee shop fill", "welke functie heeft
+            # die koffiebranderij als eerste ingevuld"): the past tense of a story, not the owner's own next hire
+            r"\b(did|has|had|heeft|hebben|hadden) (they|ze|zij|(the|that|this|die|de|deze|dat|het) \w+( \w+)?) "
+            r"(\w+ ){0,3}(fill|filled|ingevuld|hire|hired|aangenomen|take on|took on|bring in|brought in|ingehuurd)\b|"
+            # and in the simple past: "die koffietent huurde eerst een freelancer in", "the roaster took on …"
+            r"\b(they|ze|zij|(the|that|this|die|de|deze|dat|het) \w+( \w+)?) (first |eerst |then |toen |later )?"
+            r"(filled|took on|brought in|huurde\w*|namen|nam (\w+ ){0,4}aan|vulde\w*)\b)",
             re.I,
         ),
         re.compile(r"\b(three hires|drie functies)\b", re.I),
@@ -277,13 +286,21 @@ def question_facets(question: str) -> set[str]:
         question,
         re.I,
     )
-    if facets & {"skills", "duties"} and not asks_when:
+    if facets & {"skills", "duties"} and not asks_when and not asks_sourcing(question):
         # "what to look for when hiring", "thinking of hiring X: what would they do": the hire is the setting
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
     if "budget" in facets and not asks_what_it_costs(question):
         facets.discard("budget")  # what going on without a team costs: the consequences, not a budget
+    if "first_hire" in facets and states_small_team(question):
+        facets.add("small_team")  # "we're with the three of us: who do we hire first?"
     if "budget" in facets:
         facets.add("small_team")  # what a team costs: also the smallest team to start with (owner plus one)
+    elif sees_hire_as_cost(question):
+        facets.add("budget")  # "is a hire just an expense?": the cause on seeing a hire as a cost
+    if asks_sourcing(question) and not asks_why_so_many(question):
+        # "which roles are best kept in-house, and why": how to fill the roles and the why of that choice, not
+        # the list of roles or the causes of an incomplete team
+        facets -= {"causes", "roster"}
     if "causes" in facets:
         facets |= {"existing_staff", "budget"}  # the causes on the wrong people and the budget are causes too
     if "consequences" in facets:
@@ -294,6 +311,18 @@ def question_facets(question: str) -> set[str]:
         if not FACETS["duties"][0].search(without):
             facets.discard("duties")
     return facets
+
+
+def first_asked(question: str, facets: set[str]) -> str:
+    """Of the facets a question asks for, the one it asks first (where its words are, in the question)."""
+
+    def where(facet: str) -> tuple[int, str]:
+        found = FACETS[facet][0].search(question) if facet in FACETS else None
+        at = found.start() if found else len(question)
+        sourcing = sourcing_at(question) if facet == "hiring" else None
+        return (at if sourcing is None else sourcing, facet)
+
+    return min(facets, key=where)
 
 
 def passage_facet(metadata: Mapping[str, Any]) -> str | None:

@@ -13,9 +13,18 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .intent import GUIDE_PARTS, ONE_THING_PARTS, PART_MARGIN, asks_why_so_many, passage_facet, question_facets
+from .intent import (
+    GUIDE_PARTS,
+    ONE_THING_PARTS,
+    PART_MARGIN,
+    asks_why_so_many,
+    first_asked,
+    passage_facet,
+    question_facets,
+)
 from .retrieval import Hit
-from .series import MIN_SERIES, SERIES_ASKED, SERIES_HEADING, series_kind, step_index
+from .series import MIN_SERIES, SERIES_ASKED, SERIES_HEADING, names_series, series_kind, step_index
+from .situation import states_small_team
 
 STANDS_OUT = 0.1  # a series member this far ahead of the next hit is the one the question is about
 LEAD_SCORE_MARGIN = PART_MARGIN  # a hit of the asked kind leads only when it scores about as well as the best hit
@@ -37,7 +46,7 @@ def document_sections(
     if not hits:
         return []
     lead = hits[primary_index(question, hits, [])] if question else hits[0]
-    if passage_facet(lead.metadata) in ONE_THING_PARTS and not asks_why_so_many(question):
+    if passage_facet(lead.metadata) in ONE_THING_PARTS and not (asks_why_so_many(question) or names_series(question)):
         lead = hits[0]  # "which roles do I keep in-house, and why": a "why" alone asks for no list of causes
     doc, lang = lead.metadata.get("doc_id"), lead.lang
     taken = {h.id for h in hits}
@@ -61,7 +70,9 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
     if step is not None:
         return step
     asked = question_facets(question)
-    if asked == {"duties"} and hits and hits[0].metadata.get("role_id"):
+    # (and "what does a content creator do, and in-house or freelance?": what it does first, then how to fill it)
+    duties_first = asked == {"duties", "hiring"} and first_asked(question, asked) == "duties"
+    if (asked == {"duties"} or duties_first) and hits and hits[0].metadata.get("role_id"):
         # "what would a marketer be doing day to day" asks for one thing: the role's duties lead, though its
         # "when to hire" (which the question's "thinking of hiring" also matches) scored above them
         role = hits[0].metadata.get("role_id")
@@ -71,6 +82,8 @@ def primary_index(question: str, hits: list[Hit], siblings: list[Hit]) -> int:
     facets = asked & GUIDE_PARTS
     if _ACHIEVED.search(question):
         facets.add("results")
+    if not facets and states_small_team(question):
+        facets.add("small_team")  # "we're with the two of us, how do we go about the team?"
     if not facets or not hits:
         return 0
     lead_kind = passage_facet(hits[0].metadata)

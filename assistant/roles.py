@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Protocol
 
-from .intent import passage_facet
+from .intent import first_asked, passage_facet
 from .lexical import stem_lists
 
 
@@ -120,7 +120,7 @@ def symptom_roles(question: str, symptoms: dict[str, list[str]], named: Sequence
 
 # "which role fixes that", "who should handle it", "wie lost dat op": the question asks for the role itself
 ASKS_WHO = re.compile(
-    r"\b(which|what) (role|person|hire|specialist|kind of (person|hire|role))|\bwho\b|\bwhom\b|"
+    r"\b(which|what) (role|person|hire|specialist|kind of (person|hire|role))|\bwho\b|\bwhom\b|\bwhose\b|"
     r"\bwelke (rol|functie|medewerker|specialist|persoon)|\bwie\b|wat voor (iemand|persoon|rol|functie)",
     re.I,
 )
@@ -224,12 +224,18 @@ ROLE_SECTIONS = {"hiring", "duties", "skills", "kpis", "collaboration"}  # the k
 LEAD_MARGIN = 0.2  # the asked section of the named role leads when it scores about as well as the best hit
 
 
-def subject_lead(hits: Sequence[_Scored], role: str, facets: set[str]) -> int:
+def subject_lead(hits: Sequence[_Scored], role: str, facets: set[str], question: str = "") -> int:
     """Which hit leads an answer to a question that names one role and asks for one kind of its sections
     ("how do I judge a UX/UI designer" = its KPIs; "outsource customer service?" = its "when to hire"): that
-    section, when the best hit is of another kind and it scores within LEAD_MARGIN; else the best hit (0)."""
+    section, when the best hit is of another kind and it scores within LEAD_MARGIN; else the best hit (0).
+    A question that asks for two kinds ("what does a product manager do, and in-house or freelance?") under a
+    best hit of neither is led by the one it asks first, with `question`; the composer adds the other."""
     kinds = facets & ROLE_SECTIONS
-    if len(kinds) != 1 or not hits or passage_facet(hits[0].metadata) in facets:
+    if not hits or passage_facet(hits[0].metadata) in facets:
+        return 0  # a best hit of a kind asked for keeps the lead
+    if len(kinds) > 1 and question:
+        kinds = {first_asked(question, kinds)}
+    if len(kinds) != 1:
         return 0
     for n, hit in enumerate(hits):
         if hit.metadata.get("role_id") == role and passage_facet(hit.metadata) in kinds:

@@ -140,6 +140,11 @@ _NAMED_KIND = {
 _NAMES_SERIES = re.compile(rf"\b({'|'.join(_NAMED_KIND)})\b", re.IGNORECASE)
 
 
+def names_series(question: str) -> bool:
+    """ "What are all the causes of that?", "welke gevolgen heeft het": the question names a series itself."""
+    return bool(_NAMES_SERIES.search(question))
+
+
 def overview_to_show(question: str, hits: Sequence[_Scored], metadatas: Sequence[dict[str, Any]]) -> int | None:
     """The index in `metadatas` of the section that introduces a series ("The root cause", "Why ignoring your
     team structure hurts"), for a question that asks for the whole series when the top hits hold members of
