@@ -38,13 +38,16 @@ def asks_sourcing(question: str) -> bool:
 # zijn met z'n 3en", "een tweemanszaak". The size is the setting of a question, so it names the very small
 # business's FAQ only where the question asks nothing else of the guide (lists.primary_index) or asks what
 # comes first, which is the FAQ's own question ("a webshop with two people: what team do I need first?")
+_ONE = r"(?!(team|staff|employees|people|colleagues|crew|workers|personeel|medewerkers|mensen|collega)\b)"
 _HEADCOUNT = re.compile(
     r"\b((two|three|2|3)[- ]?(person|people|man|men|woman)\b|(just |only )?(the )?(two|three|2|3) of us|"
     r"(we are|we're|there are) (just |only )?(two|three|2|3)\b|"
     r"met (z'?n|zijn|ons|on?s) (tweeën|drieën|twee\w*|drie\w*|2\w*|3\w*)|(twee|drie)mans\w*|"
     r"(twee|drie|2|3)[- ]?(man|mensen|personen|koppig\w*)\b|we zijn (maar |pas |nog maar |met )?(twee|drie|2|3)\b|"
     # "it's me and my sister", "ik en m'n vriendin", "my partner and I": two people
-    r"(me|myself) and (my|one) \w+|my \w+ and (i|me)\b|ik en (mijn|m'?n|één) \w+|(mijn|m'?n) \w+ en ik\b)",
+    # (not "me and my team", "ik en mijn medewerkers": a group of any size)
+    rf"(me|myself) and (my|one) {_ONE}\w+|my {_ONE}\w+ and (i|me)\b|ik en (mijn|m'?n|één) {_ONE}\w+|"
+    rf"(mijn|m'?n) {_ONE}\w+ en ik\b)",
     re.I,
 )
 

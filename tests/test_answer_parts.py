@@ -100,7 +100,13 @@ def test_a_team_of_two_or_three_is_the_very_small_business(assistant):
         "m'n vrouw en ik",
     ):
         assert states_small_team(question), question
-    for question in ("we have 12 people", "two KPIs for my marketer", "stap 3 van de checklist"):
+    for question in (
+        "we have 12 people",
+        "two KPIs for my marketer",
+        "stap 3 van de checklist",
+        "me and my team of ten",  # a group of any size
+        "ik en mijn medewerkers",
+    ):
         assert not states_small_team(question), question
     assert "small_team" in question_facets("we are three people, who do we hire first?")
     # a team size alone is the setting: "we're two, which KPIs" asks for KPIs
