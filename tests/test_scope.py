@@ -200,6 +200,29 @@ UNCOVERED = {
         "wat is een goede loyaliteitsprogramma voor terugkerende klanten?",
         "what is my webshop worth if I want to sell it?",
     ],
+    # what goes into a contract or agreement with a team member, and whether a freelancer is really an employee: the
+    # guidance says whether to hire freelance or in-house, not what the contract says or how the law sees it
+    "team_member_contracts_and_status": [
+        "we're taking on a freelance copywriter, what should go in the agreement about who owns the texts?",
+        "which clauses do I need in a contract with a freelance web developer?",
+        "wat zet ik in de overeenkomst met onze nieuwe zzp-fotograaf?",
+        "does our freelance designer count as an employee if she only works for us?",
+        "is my freelance packer falsely self-employed if he works set hours?",
+        "moet onze freelance marketeer een geheimhoudingsverklaring tekenen?",
+    ],
+    # what a team member is paid for their time, asked in Dutch word order or as a raise
+    "team_member_pay_in_other_words": [
+        "wat betaal ik een freelance contentmaker per uur?",
+        "hoeveel geef ik een parttime klantenservicemedewerker ongeveer?",
+        "what pay rise should I give my packer after his first year?",
+    ],
+    # stock and warehouse software named in full, and a marketplace's fees named before the marketplace
+    "warehouse_software_and_marketplace_fees": [
+        "is there good warehouse management software for a shop shipping 300 parcels a day?",
+        "welk magazijnbeheersysteem past bij een groeiende webshop?",
+        "how high are the fees on etsy for a small candle shop?",
+        "welke commissie houdt zalando in per verkochte jas?",
+    ],
     "legal_form": [
         "sole trader or limited company for a webshop, which is better?",
         "do I need a licence to sell food supplements online?",
@@ -283,6 +306,10 @@ BORDERLINE = [
     # the team's cost asked in one breath: still the team as a whole, not what one hire earns
     "hoeveel kost een klein webshopteam ongeveer?",
     "How much does an e-commerce team cost?",
+    # who already does the work, said as a fact with "pay": the person is the context, the question is how they do
+    "i pay a freelancer for our instagram and ads, how can i tell if she's any good?",
+    "we pay an agency to handle seo, should we bring it in-house at some point?",
+    "ik betaal een zzp'er voor de advertenties, hoe zie ik of hij zijn werk goed doet?",
 ]
 
 
@@ -302,6 +329,24 @@ ASKS_UNLISTED = [
     "wat zet ik in een welkomstmail voor nieuwe klanten van mijn webshop?",
     "our customer service girl asks: a phone line or whatsapp for customers, which one is better?",
     "a QR code or a short link on the packing slip, which one is better?",
+]
+
+# A team member with a pay, law or tool question that no topic word names: the team words pull it towards the guidance,
+# the bank's examples of "team member + pay, law, contract, insurance, tax or tool" pull it out (scope_bank.yaml).
+TEAM_MEMBER_UNLISTED = [
+    "my packer wants to be paid in cash every friday, is that ok?",
+    "mijn inpakker wil contant betaald worden, kan dat?",
+    "mag ik een verklaring omtrent het gedrag vragen aan mijn nieuwe magazijnmedewerker?",
+    "how many hours may my student packer work during exam weeks?",
+]
+
+# The same team words asking what the guidance covers (who does what, in-house or freelance, KPIs, duties,
+# workload): answered, so the bank teaches the difference rather than a word.
+TEAM_WORDS_COVERED = [
+    "my two part-timers both pack and answer emails, should each of them take one of the two?",
+    "which numbers should the freelancer who runs our ads hit each month?",
+    "onze zzp'er doet de social media en de nieuwsbrief, moet daar iemand in dienst voor komen?",
+    "is het te veel als onze enige medewerker de klantenservice en het inpakken doet?",
 ]
 
 # The same shapes (a formula, the rules, a document's contents) with the team as the subject: answered.
@@ -347,7 +392,15 @@ def test_what_a_question_asks_for_is_read_apart_from_its_topic():
 
 @pytest.mark.parametrize(
     ("category", "question"),
-    [(c, q) for c, qs in {**UNCOVERED, "unlisted, asked as a rule or app": ASKS_UNLISTED}.items() for q in qs],
+    [
+        (c, q)
+        for c, qs in {
+            **UNCOVERED,
+            "unlisted, asked as a rule or app": ASKS_UNLISTED,
+            "a team member with an unlisted pay or law question": TEAM_MEMBER_UNLISTED,
+        }.items()
+        for q in qs
+    ],
     ids=lambda v: str(v)[:40],
 )
 def test_near_domain_business_questions_outside_the_guidance_are_declined(assistant, category, question):
@@ -361,7 +414,7 @@ def test_informal_team_questions_are_answered(assistant, question):
     assert retrieval.relevant, f"declined ({retrieval.decided_by})"
 
 
-@pytest.mark.parametrize("question", BORDERLINE + ASKS_ABOUT_THE_TEAM)
+@pytest.mark.parametrize("question", BORDERLINE + ASKS_ABOUT_THE_TEAM + TEAM_WORDS_COVERED)
 def test_borderline_questions_that_touch_the_team_are_answered(assistant, question):
     retrieval = assistant.retrieve(question)
     assert retrieval.relevant, f"declined ({retrieval.decided_by})"
