@@ -7,7 +7,9 @@ insurance, financing, legal terms and legal form, marketplaces and their fees, p
 campaign tactics, shop systems, supplies and packaging orders, physical retail) are declined in
 both languages, however much they sound
 like running a shop; so are topics no list names when the question asks for a rule, an amount, a formula, an app
-or a set-up with a team member or the shop only as context, while the same shapes about the team are answered.
+or a set-up with a team member or the shop only as context, while the same shapes about the team are answered; and
+so is a team member with a pay, law or tool question no word names (the bank), while the same team words asking who
+does what, in-house or freelance, KPIs, duties or workload are answered.
 Questions about the team are answered however informally they are typed. None of these questions is in an eval
 set: they test the categories, not the tuning.
 """
