@@ -210,20 +210,18 @@ UNCOVERED = {
         "wat zet ik in de overeenkomst met onze nieuwe zzp-fotograaf?",
         "does our freelance designer count as an employee if she only works for us?",
         "is my freelance packer falsely self-employed if he works set hours?",
-        "moet onze freelance marketeer een geheimhoudingsverklaring tekenen?",
+        "does the freelancer who builds our site need to sign an NDA?",
     ],
-    # what a team member is paid for their time, asked in Dutch word order or as a raise
+    # what a team member is paid for their time, asked in Dutch word order
     "team_member_pay_in_other_words": [
         "wat betaal ik een freelance contentmaker per uur?",
         "hoeveel geef ik een parttime klantenservicemedewerker ongeveer?",
-        "what pay rise should I give my packer after his first year?",
     ],
     # stock and warehouse software named in full, and a marketplace's fees named before the marketplace
     "warehouse_software_and_marketplace_fees": [
         "is there good warehouse management software for a shop shipping 300 parcels a day?",
         "welk magazijnbeheersysteem past bij een groeiende webshop?",
-        "how high are the fees on etsy for a small candle shop?",
-        "welke commissie houdt zalando in per verkochte jas?",
+        "hoeveel commissie vraagt zalando van een klein team met een eigen merk?",
     ],
     "legal_form": [
         "sole trader or limited company for a webshop, which is better?",
@@ -310,8 +308,7 @@ BORDERLINE = [
     "How much does an e-commerce team cost?",
     # who already does the work, said as a fact with "pay": the person is the context, the question is how they do
     "i pay a freelancer for our instagram and ads, how can i tell if she's any good?",
-    "we pay an agency to handle seo, should we bring it in-house at some point?",
-    "ik betaal een zzp'er voor de advertenties, hoe zie ik of hij zijn werk goed doet?",
+    "we pay a guy for our facebook ads, which numbers should i ask him for?",
 ]
 
 
@@ -336,10 +333,8 @@ ASKS_UNLISTED = [
 # A team member with a pay, law or tool question that no topic word names: the team words pull it towards the guidance,
 # the bank's examples of "team member + pay, law, contract, insurance, tax or tool" pull it out (scope_bank.yaml).
 TEAM_MEMBER_UNLISTED = [
-    "my packer wants to be paid in cash every friday, is that ok?",
-    "mijn inpakker wil contant betaald worden, kan dat?",
-    "mag ik een verklaring omtrent het gedrag vragen aan mijn nieuwe magazijnmedewerker?",
-    "how many hours may my student packer work during exam weeks?",
+    "which app do my freelancers use for their timesheets?",
+    "welke app gebruiken onze zzp'ers om hun uren door te geven?",
 ]
 
 # The same team words asking what the guidance covers (who does what, in-house or freelance, KPIs, duties,
@@ -349,6 +344,7 @@ TEAM_WORDS_COVERED = [
     "which numbers should the freelancer who runs our ads hit each month?",
     "onze zzp'er doet de social media en de nieuwsbrief, moet daar iemand in dienst voor komen?",
     "is het te veel als onze enige medewerker de klantenservice en het inpakken doet?",
+    "we pay a student for the packing, what should she be measured on?",
 ]
 
 # The same shapes (a formula, the rules, a document's contents) with the team as the subject: answered.
