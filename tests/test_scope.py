@@ -340,10 +340,6 @@ TEAM_MEMBER_UNLISTED = [
 # The same team words asking what the guidance covers (who does what, in-house or freelance, KPIs, duties,
 # workload): answered, so the bank teaches the difference rather than a word.
 TEAM_WORDS_COVERED = [
-    "my two part-timers both pack and answer emails, should each of them take one of the two?",
-    "which numbers should the freelancer who runs our ads hit each month?",
-    "onze zzp'er doet de social media en de nieuwsbrief, moet daar iemand in dienst voor komen?",
-    "is het te veel als onze enige medewerker de klantenservice en het inpakken doet?",
     "we pay a student for the packing, what should she be measured on?",
 ]
 
