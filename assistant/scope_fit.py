@@ -50,6 +50,8 @@ TRAIN_SETS = (
     "blind-r",
     "blind-s",
     "blind-t",
+    "blind-u",
+    "blind-v",
 )
 
 

@@ -7,7 +7,9 @@ insurance, financing, legal terms and legal form, marketplaces and their fees, p
 campaign tactics, shop systems, supplies and packaging orders, physical retail) are declined in
 both languages, however much they sound
 like running a shop; so are topics no list names when the question asks for a rule, an amount, a formula, an app
-or a set-up with a team member or the shop only as context, while the same shapes about the team are answered.
+or a set-up with a team member or the shop only as context, while the same shapes about the team are answered; and
+so is a team member with a pay, law or tool question no word names (the bank), while the same team words asking who
+does what, in-house or freelance, KPIs, duties or workload are answered.
 Questions about the team are answered however informally they are typed. None of these questions is in an eval
 set: they test the categories, not the tuning.
 """
@@ -200,6 +202,27 @@ UNCOVERED = {
         "wat is een goede loyaliteitsprogramma voor terugkerende klanten?",
         "what is my webshop worth if I want to sell it?",
     ],
+    # what goes into a contract or agreement with a team member, and whether a freelancer is really an employee: the
+    # guidance says whether to hire freelance or in-house, not what the contract says or how the law sees it
+    "team_member_contracts_and_status": [
+        "we're taking on a freelance copywriter, what should go in the agreement about who owns the texts?",
+        "which clauses do I need in a contract with a freelance web developer?",
+        "wat zet ik in de overeenkomst met onze nieuwe zzp-fotograaf?",
+        "does our freelance designer count as an employee if she only works for us?",
+        "is my freelance packer falsely self-employed if he works set hours?",
+        "does the freelancer who builds our site need to sign an NDA?",
+    ],
+    # what a team member is paid for their time, asked in Dutch word order
+    "team_member_pay_in_other_words": [
+        "wat betaal ik een freelance contentmaker per uur?",
+        "hoeveel geef ik een parttime klantenservicemedewerker ongeveer?",
+    ],
+    # stock and warehouse software named in full, and a marketplace's fees named before the marketplace
+    "warehouse_software_and_marketplace_fees": [
+        "is there good warehouse management software for a shop shipping 300 parcels a day?",
+        "welk magazijnbeheersysteem past bij een groeiende webshop?",
+        "hoeveel commissie vraagt zalando van een klein team met een eigen merk?",
+    ],
     "legal_form": [
         "sole trader or limited company for a webshop, which is better?",
         "do I need a licence to sell food supplements online?",
@@ -283,6 +306,9 @@ BORDERLINE = [
     # the team's cost asked in one breath: still the team as a whole, not what one hire earns
     "hoeveel kost een klein webshopteam ongeveer?",
     "How much does an e-commerce team cost?",
+    # who already does the work, said as a fact with "pay": the person is the context, the question is how they do
+    "i pay a freelancer for our instagram and ads, how can i tell if she's any good?",
+    "we pay a guy for our facebook ads, which numbers should i ask him for?",
 ]
 
 
@@ -302,6 +328,19 @@ ASKS_UNLISTED = [
     "wat zet ik in een welkomstmail voor nieuwe klanten van mijn webshop?",
     "our customer service girl asks: a phone line or whatsapp for customers, which one is better?",
     "a QR code or a short link on the packing slip, which one is better?",
+]
+
+# A team member with a pay, law or tool question that no topic word names: the team words pull it towards the guidance,
+# the bank's examples of "team member + pay, law, contract, insurance, tax or tool" pull it out (scope_bank.yaml).
+TEAM_MEMBER_UNLISTED = [
+    "which app do my freelancers use for their timesheets?",
+    "welke app gebruiken onze zzp'ers om hun uren door te geven?",
+]
+
+# The same team words asking what the guidance covers (who does what, in-house or freelance, KPIs, duties,
+# workload): answered, so the bank teaches the difference rather than a word.
+TEAM_WORDS_COVERED = [
+    "we pay a student for the packing, what should she be measured on?",
 ]
 
 # The same shapes (a formula, the rules, a document's contents) with the team as the subject: answered.
@@ -347,7 +386,15 @@ def test_what_a_question_asks_for_is_read_apart_from_its_topic():
 
 @pytest.mark.parametrize(
     ("category", "question"),
-    [(c, q) for c, qs in {**UNCOVERED, "unlisted, asked as a rule or app": ASKS_UNLISTED}.items() for q in qs],
+    [
+        (c, q)
+        for c, qs in {
+            **UNCOVERED,
+            "unlisted, asked as a rule or app": ASKS_UNLISTED,
+            "a team member with an unlisted pay or law question": TEAM_MEMBER_UNLISTED,
+        }.items()
+        for q in qs
+    ],
     ids=lambda v: str(v)[:40],
 )
 def test_near_domain_business_questions_outside_the_guidance_are_declined(assistant, category, question):
@@ -361,7 +408,7 @@ def test_informal_team_questions_are_answered(assistant, question):
     assert retrieval.relevant, f"declined ({retrieval.decided_by})"
 
 
-@pytest.mark.parametrize("question", BORDERLINE + ASKS_ABOUT_THE_TEAM)
+@pytest.mark.parametrize("question", BORDERLINE + ASKS_ABOUT_THE_TEAM + TEAM_WORDS_COVERED)
 def test_borderline_questions_that_touch_the_team_are_answered(assistant, question):
     retrieval = assistant.retrieve(question)
     assert retrieval.relevant, f"declined ({retrieval.decided_by})"
