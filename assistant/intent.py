@@ -25,6 +25,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"waarop reken|reken\w* .{0,25}\bop af\b|"
             r"how (do|can|could|would|will|should) (i|we|you) (know|tell|see|check|judge) (if|whether)\b|"
             r"(is|are) (\w+ ){0,3}(paying|paid) off|pays? off\b|"  # "is the designer's work paying off"
+            r"worth what (we|i) (\w+ )?(pay|paying)|waard wat (we|ik|wij) (\w+ )?betal|"  # "… worth what we pay him"
             r"hoe (weet|zie|merk|controleer|check) (ik|je|we) of|hoe (kan|kun) (ik|je|we) (zien|meten|weten) of)",
             re.I,
         ),

@@ -40,6 +40,7 @@ _STRONG = re.compile(
     r"skills?|vaardig|competen|assess|beoordel|responsib|verantwoordelijk|workload|werkdruk|imago|reputati|"
     r"job ads?|job posts?|job boards?|vacatures|structu|team\w{3,}|koffiezaak|coffee shop|presteer|prestatie|"
     r"perform|z'n (2|twee|3|drie)|met z'n|tweeën|(2|twee|3|drie) man\b|\bcs\b|inpakker|packer|"
+    r"part-?timer|parttimer|scholier|werkstudent|stagiair|bijbaan|"
     r"just me and|me and my|who (do|should) (i|we) (hire|get)|eerst aannemen|first hire|"
     # the owner's own brand (what a messy team damages), not a brand of laptop
     r"(my|our|your|mijn|mn|m'n|ons|onze|je|jouw) (merk|brand)\b|merkimago|brand image|"

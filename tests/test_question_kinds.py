@@ -19,6 +19,7 @@ def test_whether_a_roles_work_is_paying_off_asks_for_its_kpis(assistant):
         "How can I see whether my copywriter's work is really paying off?",
         "hoe kan ik zien of mijn contentmaker goed werk levert?",
         "how could we tell if our new logistics guy is doing well?",
+        "is our freelance copywriter worth what we pay her?",  # weighed by her results
     ):
         assert "kpis" in question_facets(question), question
     answer = assistant.ask("How can I tell if the work of my web designer is actually paying off?").answer

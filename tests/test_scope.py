@@ -65,6 +65,9 @@ UNCOVERED = {
         "how long can the probation period in an employment contract be?",
         "hoe lang is de opzegtermijn voor mijn medewerker?",
         "mag ik een proeftijd afspreken in een tijdelijk contract?",
+        # checks on a new hire's identity or record, with a role as context
+        "moet ik een kopie van het paspoort van onze nieuwe magazijnmedewerker bewaren?",
+        "may I ask the customer service person I'm hiring for a background check?",
     ],
     "tax": [
         "do I have to charge VAT when I sell to customers in France?",
@@ -77,6 +80,9 @@ UNCOVERED = {
         "do I need insurance for stock stored in my warehouse?",
         "welke verzekering heb ik nodig voor mijn webwinkel?",
         "moet ik een aansprakelijkheidsverzekering afsluiten voor mijn shop?",
+        # an accident at work, with a team member as context
+        "my packer hurt his back lifting boxes and got injured, am I responsible?",
+        "onze zzp'er is gewond geraakt bij het inpakken, wie draait daarvoor op?",
     ],
     "financing": [
         "how do I get a bank loan to buy more stock?",
@@ -241,6 +247,9 @@ INFORMAL = [
     "inpakker aannemen of uitbesteden?",
     "hoe ging het bij die koffiezaak dan",
     "wat moet ik als eerste doen volgens de checklist",
+    # the part-time help small shops hire
+    "welke taken geef ik aan de scholier die bij ons werkt?",
+    "onze werkstudent doet nu de social media, hoe zie ik of dat werkt?",
     # English shorthand
     "just me and my wife running the shop, who do we hire first",
     "freelancer or full time for content?",
@@ -252,6 +261,9 @@ INFORMAL = [
 ]
 
 BORDERLINE = [
+    # what someone is paid, weighed against their results: their KPIs, not a pay question
+    "is our freelance copywriter worth what we pay her? what should I check?",
+    "is onze marketeer wel waard wat we hem betalen?",
     "should my CS person also do the ads?",
     "moet mijn klantenservicemedewerker ook de social media doen?",
     "can the person who packs orders also answer customer emails?",
