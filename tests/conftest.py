@@ -321,9 +321,9 @@ class Pages:
     Why: a new context is a new browser window, which cost Chromium's browser process about 1.7 s of CPU each
     (measured: six chat-page loads and answers took 32 s of CPU in six contexts, 21 s as six pages of one);
     pages of one context also share the HTTP cache. What a test could leave behind for the next is what the
-    app stores in the browser (the conversation, in localStorage) and cookies: `close` clears both, so every
-    test starts as a new visitor. A context whose page cannot be cleared (a crashed page) is closed and
-    replaced."""
+    app stores in the browser (the conversation, in localStorage) and cookies: `close` clears both in every
+    frame of every page the test opened (popups too) and closes them, so every test starts as a new visitor.
+    A context whose pages cannot be cleared (a crashed page) is closed and replaced."""
 
     def __init__(self, browser) -> None:
         self.browser = browser
@@ -343,13 +343,16 @@ class Pages:
         return page
 
     def close(self) -> None:
-        for locale, page in self.opened:
-            context = self.contexts.get(locale)
+        """Close every page the test had in these contexts (popups too), clearing what each stored."""
+        for locale in {locale for locale, _ in self.opened}:
+            context = self.contexts[locale]
             try:
-                if page.url.startswith("http"):
-                    page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+                for page in context.pages:
+                    for frame in page.frames:  # an embedded widget's frame is another origin
+                        if frame.url.startswith("http"):
+                            frame.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+                    page.close()
                 context.clear_cookies()
-                page.close()
             except Exception:  # noqa: BLE001 - whatever went wrong, the next test gets a fresh context
                 self.contexts.pop(locale, None)
                 context.close()
