@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LocalServer
+from tests.conftest import PHONE, LocalServer
 
 AXE = Path(__file__).resolve().parent / ".node" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("critical", "serious")
@@ -32,9 +32,9 @@ def assert_clean(target, what: str, allow_moderate: bool = True) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_chat_page_has_no_serious_violations(browser, app_server: LocalServer, scheme):
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, color_scheme=scheme)
-    page = context.new_page()
+def test_chat_page_has_no_serious_violations(pages, app_server: LocalServer, scheme):
+    page = pages.new()
+    page.emulate_media(color_scheme=scheme)
     page.goto(app_server.url, wait_until="load")
     page.locator("#question textarea").wait_for(timeout=30000)
     page.wait_for_timeout(500)
@@ -46,13 +46,12 @@ def test_chat_page_has_no_serious_violations(browser, app_server: LocalServer, s
     assert_clean(page, f"/ after an answer ({scheme})")
     page.locator("#chat details.src summary").first.click()
     assert_clean(page, f"/ with a source open ({scheme})")
-    context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_widget_has_no_violations(browser, app_server: LocalServer, scheme):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
-    page = context.new_page()
+def test_widget_has_no_violations(pages, app_server: LocalServer, scheme):
+    page = pages.new(PHONE)
+    page.emulate_media(color_scheme=scheme)
     page.goto(f"{app_server.url}/widget?lang=nl&title=Teamadvies&color=%230f766e", wait_until="load")
     page.locator("#q").wait_for(timeout=30000)
     assert_clean(page, f"/widget open ({scheme})", allow_moderate=False)  # the 'region' rule too
@@ -63,13 +62,10 @@ def test_widget_has_no_violations(browser, app_server: LocalServer, scheme):
     page.locator(".src summary").first.click()
     page.get_by_role("button", name="Niet nuttig").click()
     assert_clean(page, f"/widget after an answer ({scheme})", allow_moderate=False)
-    context.close()
 
 
-def test_contrast_rule_is_checked(browser, app_server: LocalServer):
+def test_contrast_rule_is_checked(pages, app_server: LocalServer):
     """The check can fail: grey text on white (2.3:1) is reported."""
-    context = browser.new_context()
-    page = context.new_page()
+    page = pages.new()
     page.set_content('<main><h1>Shop</h1><p style="color:#aaa;background:#fff">low contrast</p></main>')
     assert any(v["id"] == "color-contrast" and v["impact"] == "serious" for v in violations(page))
-    context.close()

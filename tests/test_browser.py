@@ -6,28 +6,15 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import LocalServer, local_server
+from tests.conftest import DESKTOP, PHONE, LocalServer, local_server
 from tests.fake_llm import FakeLLM
 
-DESKTOP = {"width": 1366, "height": 800}
-PHONE = {"width": 390, "height": 844}
 CHAT_TEXT = "(document.querySelector('#chat') || {innerText: ''}).innerText"
 
 
-def new_page(browser, viewport=DESKTOP, **kwargs):
-    context = browser.new_context(viewport=viewport, **kwargs)
-    page = context.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.dialogs = dialogs
-    return page
-
-
 @pytest.fixture()
-def page(browser):
-    page = new_page(browser)
-    yield page
-    page.context.close()
+def page(pages):
+    return pages.new()
 
 
 def open_chat(page, url: str) -> None:
@@ -108,7 +95,7 @@ def test_html_in_a_question_renders_as_inert_text(page, app_server: LocalServer)
 
 
 def test_page_loads_nothing_from_other_hosts(browser, app_server: LocalServer):
-    context = browser.new_context()
+    context = browser.new_context()  # its own: every request the page makes is seen, none served from a cache
     page = context.new_page()
     outside: list[str] = []
     page.on(
@@ -143,8 +130,8 @@ def wait_for_words(page, present: list[str], absent: list[str], timeout: int = 1
     return page.locator("body").inner_text()
 
 
-def test_interface_speaks_the_browsers_language_everywhere(browser, app_server: LocalServer):
-    page = new_page(browser, locale="nl-NL")
+def test_interface_speaks_the_browsers_language_everywhere(pages, app_server: LocalServer):
+    page = pages.new(locale="nl-NL")
     page.goto(app_server.url, wait_until="load")
     page.wait_for_function(
         "document.querySelector('#send') && document.querySelector('#send').innerText.includes('Verstuur')",
@@ -162,22 +149,20 @@ def test_interface_speaks_the_browsers_language_everywhere(browser, app_server: 
     visible = wait_for_words(page, ["Examples", "Conversation"], ["Voorbeelden", "Gesprek"])
     assert "Examples" in visible and "Voorbeelden" not in visible
     assert "Conversation" in visible and "Gesprek" not in visible
-    page.context.close()
 
 
-def test_the_send_button_shows_its_whole_label_on_a_phone_in_dutch(browser, app_server: LocalServer):
-    page = new_page(browser, PHONE, locale="nl-NL")
+def test_the_send_button_shows_its_whole_label_on_a_phone_in_dutch(pages, app_server: LocalServer):
+    page = pages.new(PHONE, locale="nl-NL")
     page.goto(app_server.url, wait_until="load")
     page.wait_for_function("(document.querySelector('#send') || {innerText: ''}).innerText.includes('Verstuur')")
     fits = page.evaluate(
         "(() => { const b = document.querySelector('#send'); return b.scrollWidth <= b.clientWidth; })()"
     )
     assert fits, "the Send button's label ('Verstuur') is cut off"
-    page.context.close()
 
 
-def test_the_example_question_in_the_empty_box_is_shown_whole_on_a_phone(browser, app_server: LocalServer):
-    page = new_page(browser, {"width": 360, "height": 780}, locale="nl-NL")  # a common narrow Android phone
+def test_the_example_question_in_the_empty_box_is_shown_whole_on_a_phone(pages, app_server: LocalServer):
+    page = pages.new({"width": 360, "height": 780}, locale="nl-NL")  # a common narrow Android phone
     page.goto(app_server.url, wait_until="load")
     page.wait_for_function("(document.querySelector('#send') || {innerText: ''}).innerText.includes('Verstuur')")
     box = page.locator("#question textarea")
@@ -194,7 +179,6 @@ def test_the_example_question_in_the_empty_box_is_shown_whole_on_a_phone(browser
     except Exception:
         pass
     assert box.evaluate(whole), "the English example question is cut off"
-    page.context.close()
 
 
 def test_a_follow_up_in_the_chat_uses_the_conversation(page, app_server: LocalServer):
@@ -213,8 +197,8 @@ def test_a_follow_up_in_the_chat_uses_the_conversation(page, app_server: LocalSe
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_page_opens_at_the_top_with_a_compact_header(browser, app_server: LocalServer, viewport):
-    page = new_page(browser, viewport)
+def test_page_opens_at_the_top_with_a_compact_header(pages, app_server: LocalServer, viewport):
+    page = pages.new(viewport)
     open_chat(page, app_server.url)
     page.wait_for_timeout(500)
     assert page.evaluate("window.scrollY") == 0
@@ -231,7 +215,6 @@ def test_page_opens_at_the_top_with_a_compact_header(browser, app_server: LocalS
         box = page.locator("#question").bounding_box()
         assert box["y"] + box["height"] <= viewport["height"]  # pinned to the bottom of the screen
         page.screenshot(path=str(app_server.log.parent / "chat-phone.png"))
-    page.context.close()
 
 
 def test_empty_input_cannot_be_sent(page, app_server: LocalServer):
@@ -306,11 +289,11 @@ def test_offline_answers_appear_line_by_line(page, app_server: LocalServer):
     assert page.evaluate("window.__updates") >= 4
 
 
-def test_llm_tokens_stream_visibly_and_stop_keeps_the_partial_answer(browser, built_index):
+def test_llm_tokens_stream_visibly_and_stop_keeps_the_partial_answer(pages, built_index):
     words = " ".join(f"word{i}" for i in range(60))
     with FakeLLM(reply=f"Start with the owner and one assistant [1]. {words}", token_delay=0.08) as fake:
         with local_server(built_index, openai_base_url=fake.base_url, openai_api_key="test") as app:
-            page = new_page(browser)
+            page = pages.new()
             open_chat(page, app.url)
             _count_updates(page)
             ask(page, None, "We are a two-person webshop, what team do we need first?")
@@ -324,7 +307,6 @@ def test_llm_tokens_stream_visibly_and_stop_keeps_the_partial_answer(browser, bu
             page.wait_for_timeout(1500)
             text = page.locator("#chat").inner_text()
             assert "word5" in text and "word59" not in text  # the partial answer stays, the rest never comes
-            page.context.close()
 
 
 HOSTILE_CHAT_INPUTS = [
@@ -339,9 +321,9 @@ HOSTILE_CHAT_INPUTS = [
 ]
 
 
-def test_hostile_input_through_the_chat_page_gets_a_message_or_an_answer(browser, app_server: LocalServer):
+def test_hostile_input_through_the_chat_page_gets_a_message_or_an_answer(pages, app_server: LocalServer):
     """The Gradio chat in a real browser: nothing executes, nothing loads from elsewhere, no prompt leaks."""
-    page = new_page(browser)
+    page = pages.new()
     dialogs: list[str] = []
     outside: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -368,4 +350,3 @@ def test_hostile_input_through_the_chat_page_gets_a_message_or_an_answer(browser
     assert page.locator("#chat a[href^='javascript']").count() == 0
     assert dialogs == [] and outside == []
     assert "traceback" not in text and "something went wrong" not in text
-    page.context.close()

@@ -185,8 +185,8 @@ def test_streamed_answer_ends_with_the_pointer_too(app):
 
 
 # -- the chat page and the widget in a real browser ----------------------------------------------------------
-def test_widget_links_to_the_plan_tab(browser, app):
-    page = browser.new_page()
+def test_widget_links_to_the_plan_tab(pages, app):
+    page = pages.new()
     page.goto(f"{app.url}/widget?lang=nl", wait_until="load")
     link = page.locator("#plan-link")
     assert link.inner_text() == "Maak een teamplan"
@@ -196,14 +196,11 @@ def test_widget_links_to_the_plan_tab(browser, app):
     tab = popup.value
     tab.locator("#plan-make").wait_for(timeout=30000)
     assert tab.locator("#plan-make").is_visible()  # opened on the plan tab
-    page.context.close()
 
 
-def test_owner_makes_a_plan_in_the_tab_and_downloads_it(browser, app, settings, tmp_path):
-    context = browser.new_context(accept_downloads=True, locale="en-US")
-    page = context.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+def test_owner_makes_a_plan_in_the_tab_and_downloads_it(pages, app, settings, tmp_path):
+    page = pages.new(locale="en-US")  # downloads are accepted (Playwright's default)
+    dialogs = page.dialogs
     page.goto(f"{app.url}/?tab=plan&people=2", wait_until="load")
     page.locator("#plan-make").wait_for(timeout=30000)
     # The link's values arrive with the page's load event, a moment after the form is shown.
@@ -230,24 +227,22 @@ def test_owner_makes_a_plan_in_the_tab_and_downloads_it(browser, app, settings, 
     assert path.read_text(encoding="utf-8") == to_markdown(expected)
     printable = page.locator("#plan-print")
     assert "budget=3000" in (printable.get_attribute("href") or "")
-    with context.expect_page() as popup:
+    with page.context.expect_page() as popup:
         printable.click()
     view = popup.value
     view.wait_for_load_state()
     assert expected.now[1]["title"] in view.locator("body").inner_text()
     assert dialogs == []
-    context.close()
 
 
-def test_the_tab_speaks_dutch_when_asked(browser, app):
-    page = browser.new_page()
+def test_the_tab_speaks_dutch_when_asked(pages, app):
+    page = pages.new()
     page.goto(f"{app.url}/?tab=plan&lang=nl", wait_until="load")
     page.locator("#plan-make").wait_for(timeout=30000)
     page.wait_for_function("document.querySelector('#plan-make').innerText.includes('Maak mijn plan')", timeout=15000)
     page.locator("#plan-make").click()
     page.wait_for_function("document.querySelector('#plan-output').innerText.includes('Teamplan')", timeout=30000)
     assert "Je plan verschijnt hier" not in page.locator("#plan-output").inner_text()
-    page.context.close()
 
 
 # -- last: the rate limit (it uses up this client's allowance) ------------------------------------------------

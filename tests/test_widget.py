@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import LocalServer, free_port
+from tests.conftest import PHONE, LocalServer, free_port
 
 SNIPPET = (
     '<script src="{app}/widget.js" data-title="Team advice" data-lang="en" data-color="#0f766e" '
@@ -24,6 +24,8 @@ HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Candle sh
 <style>body {{ font-family: serif; margin: 0 }} .tall {{ height: 3000px }} button {{ color: rgb(255, 0, 0) }}</style>
 </head><body><h1 id="shop">Handmade candles</h1><button id="own">Shop button</button><div class="tall"></div>
 {snippet}</body></html>"""
+
+PLAYWRIGHT_DEFAULT = {"width": 1280, "height": 720}  # the viewport of `browser.new_page()`
 
 
 class HostSite:
@@ -61,9 +63,9 @@ def sites(built_index, tmp_path_factory):
         other.close()
 
 
-def test_widget_on_an_allowed_site_answers_with_sources(browser, sites):
+def test_widget_on_an_allowed_site_answers_with_sources(pages, sites):
     app, allowed, _ = sites
-    page = browser.new_page()
+    page = pages.new(PLAYWRIGHT_DEFAULT)
     page.goto(allowed.url, wait_until="load")
     page.evaluate("window.scrollTo(0, 500)")
     bubble = page.locator("[data-ecom-team-widget] >> button.bubble")
@@ -90,12 +92,11 @@ def test_widget_on_an_allowed_site_answers_with_sources(browser, sites):
             break
         page.wait_for_timeout(100)
     assert bubble.get_attribute("aria-expanded") == "false"
-    page.close()
 
 
-def test_dutch_widget_answers_an_english_question_in_english_with_its_tools(browser, sites):
+def test_dutch_widget_answers_an_english_question_in_english_with_its_tools(pages, sites):
     app, allowed, _ = sites
-    page = browser.new_context(viewport={"width": 1366, "height": 800}).new_page()
+    page = pages.new()
     page.goto(f"{allowed.url}/nl.html", wait_until="load")
     bubble = page.locator("[data-ecom-team-widget] >> button.bubble")
     bubble.wait_for(timeout=15000)
@@ -145,12 +146,11 @@ def test_dutch_widget_answers_an_english_question_in_english_with_its_tools(brow
         time.sleep(0.2)
     assert ("down", "te kort") in rows
     page.screenshot(path=str(app.log.parent / "widget-nl.png"))
-    page.context.close()
 
 
-def test_widget_on_a_phone_takes_the_whole_screen(browser, sites):
+def test_widget_on_a_phone_takes_the_whole_screen(pages, sites):
     app, allowed, _ = sites
-    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page = pages.new(PHONE)
     page.goto(allowed.url, wait_until="load")
     bubble = page.locator("[data-ecom-team-widget] >> button.bubble")
     bubble.wait_for(timeout=15000)
@@ -170,12 +170,11 @@ def test_widget_on_a_phone_takes_the_whole_screen(browser, sites):
         ".getAttribute('aria-expanded') === 'false'",
         timeout=5000,
     )
-    page.context.close()
 
 
-def test_widget_on_a_site_that_is_not_allowed_does_not_appear(browser, sites):
+def test_widget_on_a_site_that_is_not_allowed_does_not_appear(pages, sites):
     app, _, other = sites
-    page = browser.new_page()
+    page = pages.new(PLAYWRIGHT_DEFAULT)
     page.goto(other.url, wait_until="load")
     page.wait_for_timeout(1500)
     assert page.locator("[data-ecom-team-widget]").count() == 0
@@ -184,7 +183,6 @@ def test_widget_on_a_site_that_is_not_allowed_does_not_appear(browser, sites):
         f"{app.url}/api/chat", headers={"Origin": other.url, "Access-Control-Request-Method": "POST"}
     )
     assert "access-control-allow-origin" not in blocked.headers
-    page.close()
 
 
 def test_cors_allows_only_the_listed_site(sites):
@@ -209,9 +207,9 @@ def test_too_many_questions_get_429_with_retry_after(sites):
     assert "try again in" in limited.json()["error"]
 
 
-def test_widget_tells_the_visitor_to_wait_when_rate_limited(browser, sites):
+def test_widget_tells_the_visitor_to_wait_when_rate_limited(pages, sites):
     app, allowed, _ = sites  # the previous test used up this minute's questions
-    page = browser.new_page()
+    page = pages.new(PLAYWRIGHT_DEFAULT)
     page.goto(allowed.url, wait_until="load")
     page.locator("[data-ecom-team-widget] >> button.bubble").click()
     frame = page.frame_locator("[data-ecom-team-widget] >> iframe")
@@ -219,4 +217,3 @@ def test_widget_tells_the_visitor_to_wait_when_rate_limited(browser, sites):
     frame.locator("#q").press("Enter")
     frame.locator(".msg.notice").wait_for(timeout=15000)
     assert "Too many questions" in frame.locator(".msg.notice").inner_text()
-    page.close()
