@@ -83,6 +83,7 @@ UNCOVERED = {
         # an accident at work, with a team member as context
         "my packer hurt his back lifting boxes and got injured, am I responsible?",
         "onze zzp'er is gewond geraakt bij het inpakken, wie draait daarvoor op?",
+        "the freelancer who does our deliveries got hurt at work, who pays?",
     ],
     "financing": [
         "how do I get a bank loan to buy more stock?",
