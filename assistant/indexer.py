@@ -342,8 +342,3 @@ def _self_check(collection: Any, expected: int, probes: dict[str, np.ndarray]) -
     res = collection.query(query_embeddings=[v.tolist() for v in probes.values()], n_results=1, include=["distances"])
     if any(not d or d[0] > SELF_CHECK_DISTANCE for d in res["distances"]):
         raise AssistantError("new index failed its self-check query; nothing was published")
-
-
-def rollback(settings: Settings, wait_seconds: float = 0.0) -> str:
-    with lock_for(settings, wait_seconds):
-        return IndexStore(settings).rollback()
