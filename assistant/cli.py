@@ -7,12 +7,15 @@ import errno
 import json
 import os
 import sys
+import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, NoReturn
 
 from .config import Settings
 from .environment import offline_environment
 from .errors import AssistantError
+from .ingest_lock import lock_for
 from .texts import t
 
 
@@ -52,32 +55,48 @@ def _print_json(data: Any) -> None:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Exit codes: 0 done, 1 nothing published (no guidance, or vetoed by --eval), 2 a file was skipped or
     an error (another ingest running, no version to roll back to, …). `--check` uses the same codes."""
+    if args.check and not args.rollback:
+        return _check_knowledge(settings)
+    started = time.perf_counter()
+    # The lock first, before Chroma, LangChain and the model load: a second ingest refuses in a fraction
+    # of a second, and one started with --wait loads them only once it holds the lock.
+    with nullcontext() if args.dry_run and not args.rollback else lock_for(settings, args.wait):
+        return _ingest_or_rollback(args, settings, started)
+
+
+def _check_knowledge(settings: Settings) -> int:
+    from rich.console import Console
+
+    from .knowledge import load_knowledge
+    from .plan_rules import check_plan
+
+    console = Console(stderr=True, soft_wrap=True)
+    loaded = load_knowledge(settings.knowledge_dir)
+    plan_problems = check_plan(settings.knowledge_dir, loaded.documents)
+    for p in loaded.problems + plan_problems:
+        console.print(str(p), markup=False)
+    console.print(f"{len(loaded.documents)} documents valid, {len(loaded.skipped)} skipped.", markup=False)
+    plan_errors = any(p.severity == "error" for p in plan_problems)
+    return 2 if loaded.errors or loaded.skipped or plan_errors else 0
+
+
+def _ingest_or_rollback(args: argparse.Namespace, settings: Settings, started: float) -> int:
+    """The rest of cmd_ingest, run holding the ingest lock (or for a dry run, which writes nothing)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .indexer import rollback, run_ingest
+    from .indexer import ingest_holding_lock
+    from .store import IndexStore
 
     console = Console(stderr=True, soft_wrap=True)  # one `file:line: message` per line, never wrapped
     if args.rollback:
-        name = rollback(settings, wait_seconds=args.wait)
+        name = IndexStore(settings).rollback()
         console.print(
             f"Rolled back: active version is now {name}. The next ingest builds from "
             f"{settings.knowledge_dir} again, so fix or revert the files there first.",
             markup=False,
         )
         return 0
-    if args.check:
-        from .knowledge import load_knowledge
-        from .plan_rules import check_plan
-
-        loaded = load_knowledge(settings.knowledge_dir)
-        plan_problems = check_plan(settings.knowledge_dir, loaded.documents)
-        for p in loaded.problems + plan_problems:
-            console.print(str(p), markup=False)
-        console.print(f"{len(loaded.documents)} documents valid, {len(loaded.skipped)} skipped.", markup=False)
-        plan_errors = any(p.severity == "error" for p in plan_problems)
-        return 2 if loaded.errors or loaded.skipped or plan_errors else 0
-
     gate = None
     if args.eval:
         from .evaluation import quality_gate
@@ -94,13 +113,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         disable=args.json or not console.is_terminal,
     ) as bar:
         task = bar.add_task("embed", total=None)
-        report = run_ingest(
+        report = ingest_holding_lock(
             settings,
             rebuild=args.rebuild,
             dry_run=args.dry_run,
-            wait_seconds=args.wait,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             gate=gate,
+            started=started,
         )
     if args.json:
         _print_json(report.as_dict())

@@ -13,13 +13,9 @@ that the next ingest deletes. Only one ingest writes at a time (a file lock, tak
 
 from __future__ import annotations
 
-import fcntl
-import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,7 +23,9 @@ import numpy as np
 from .chunking import Chunk, ChunkingOptions, chunk_documents
 from .config import Settings
 from .embeddings import IndexEmbeddings, make_embeddings
-from .errors import AssistantError, IndexMissingError, IngestLockedError
+from .errors import AssistantError, IndexMissingError
+from .ingest_lock import ingest_lock as ingest_lock
+from .ingest_lock import lock_for
 from .knowledge import PLAN_RULES_FILE, Problem, load_knowledge
 from .plan_rules import plan_metadata
 from .sentences import unit_texts
@@ -85,41 +83,6 @@ class IngestReport:
         }
 
 
-@contextmanager
-def ingest_lock(data_dir: Path, wait_seconds: float = 0.0, redis_url: str | None = None) -> Iterator[None]:
-    """One writer at a time: across replicas through Redis when configured, then on this machine a file
-    lock. The OS releases the file lock if the process dies, so a kill -9 never wedges it."""
-    if redis_url:
-        from .locks import redis_ingest_lock
-
-        with redis_ingest_lock(redis_url, wait_seconds), ingest_lock(data_dir, wait_seconds):
-            yield
-        return
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "ingest.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    deadline = time.monotonic() + wait_seconds
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown process"
-                    raise IngestLockedError(holder) from None
-                time.sleep(0.2)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _redis_url(settings: Settings) -> str | None:
-    return settings.redis_url.get_secret_value() if settings.redis_url else None
-
-
 Progress = Callable[[int, int], None]
 
 
@@ -139,9 +102,23 @@ def run_ingest(
     """
     started = time.perf_counter()
     if dry_run:
-        return _ingest(settings, rebuild, True, progress, gate, started)
-    with ingest_lock(settings.data_dir, wait_seconds, _redis_url(settings)):
-        return _ingest(settings, rebuild, False, progress, gate, started)
+        return ingest_holding_lock(settings, rebuild=rebuild, dry_run=True, progress=progress, gate=gate)
+    with lock_for(settings, wait_seconds):
+        return ingest_holding_lock(settings, rebuild=rebuild, progress=progress, gate=gate, started=started)
+
+
+def ingest_holding_lock(
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    gate: Callable[[str], str | None] | None = None,
+    started: float | None = None,
+) -> IngestReport:
+    """run_ingest for a caller that already holds the ingest lock (`lock_for`), or for a dry run; the CLI
+    takes the lock before importing this module, so a second ingest refuses without loading Chroma."""
+    return _ingest(settings, rebuild, dry_run, progress, gate, time.perf_counter() if started is None else started)
 
 
 def _open_store(settings: Settings, dry_run: bool) -> IndexStore | None:
@@ -365,8 +342,3 @@ def _self_check(collection: Any, expected: int, probes: dict[str, np.ndarray]) -
     res = collection.query(query_embeddings=[v.tolist() for v in probes.values()], n_results=1, include=["distances"])
     if any(not d or d[0] > SELF_CHECK_DISTANCE for d in res["distances"]):
         raise AssistantError("new index failed its self-check query; nothing was published")
-
-
-def rollback(settings: Settings, wait_seconds: float = 0.0) -> str:
-    with ingest_lock(settings.data_dir, wait_seconds, _redis_url(settings)):
-        return IndexStore(settings).rollback()

@@ -24,7 +24,7 @@ from chromadb.errors import NotFoundError
 
 from assistant.config import ROOT
 from assistant.errors import AssistantError
-from assistant.indexer import run_ingest
+from assistant.indexer import ingest_lock, run_ingest
 from assistant.service import Assistant
 from assistant.store import IndexStore
 from tests.conftest import KNOWLEDGE, CliResult, cli, make_settings
@@ -466,6 +466,25 @@ def test_a_second_ingest_fails_fast_or_waits_with_wait(data_dir, kb):
     _, waiting_err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, waiting_err
     assert "No changes" in waiting_err  # it ran after the first one, against what the first published
+
+
+def test_a_second_ingest_refuses_before_loading_chroma_or_the_model(data_dir, kb):
+    """The lock is checked first: a maintainer who starts a second ingest gets the message without waiting
+    for Chroma, LangChain and the embedding stack to load (they cost seconds of start-up)."""
+    with ingest_lock(data_dir):  # the lock as a running ingest holds it
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "assistant", "ingest"],
+            capture_output=True,
+            text=True,
+            env=cli_env(data_dir, kb),
+            cwd=ROOT,
+            timeout=60,
+        )
+    assert out.returncode == 2
+    assert f"error: Another ingest is running (pid {os.getpid()})" in out.stderr
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines() if "|" in line}
+    assert "assistant" in imported  # -X importtime listed the imports
+    assert not imported & {"chromadb", "langchain_core", "langchain_text_splitters", "numpy", "onnxruntime"}
 
 
 # The guides about the QUESTIONS' subjects, in both languages: enough for every question to be answered or
