@@ -31,6 +31,8 @@ def test_what_belongs_to_a_role_asks_for_its_work(assistant):
         "Wat hoort er allemaal bij de functie van logistiek medewerker?",
         "wat houdt de rol van productmanager eigenlijk in?",
         "What does the customer service role involve?",
+        "onze webdesigner gaat weg: wat valt er zoal onder de functie?",  # and what falls under it is its work
+        "what comes under the role of a merchandiser, roughly?",
     ):
         assert "duties" in question_facets(question), question
     answer = assistant.ask("Wat hoort er allemaal bij de rol van contentmaker in een webshop?").answer
@@ -152,3 +154,12 @@ def test_which_work_is_best_kept_in_house_reaches_the_guidance_on_keeping_it(ass
     keeps = re.compile(r"\b(keep|hire)\b[^.:]{0,120}\bin-house\b", re.I)
     for question in ("what jobs are best kept in house, and why?", "which roles is it best to keep in house and why"):
         assert keeps.search(assistant.retrieve(question, k=4).hits[0].text), question
+
+
+def test_what_the_owner_could_do_once_the_team_stood_asks_for_the_cases_results():
+    """What became possible once the team was there is what the team brought: the case's results."""
+    for question in (
+        "waar had de eigenaar tijd voor toen zijn team er eenmaal was?",
+        "what did the coffee roaster finally get round to once her team was in place?",
+    ):
+        assert "results" in question_facets(question), question
