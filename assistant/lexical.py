@@ -18,11 +18,9 @@ from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
 _TOKEN = re.compile(r"[0-9a-zà-ÿ]+(?:['’][a-z]+)?", re.IGNORECASE)
 _STEMMERS = {"en": "english", "nl": "dutch"}
-# "best" in a question only asks for advice ("which roles are best kept in-house", "what is best"): as a search
-# word it draws any passage that says "best spent" or "best choice"
 _QUESTION_WORDS = {
     "en": "what which who how why when where do does did i me my we our us you your can could should would "
-    "have has had need needs want get from about do any some me so one best".split(),
+    "have has had need needs want get from about do any some me so one".split(),
     "nl": "wat welke wie hoe waarom wanneer waar ik mij mijn we wij ons onze je jij jouw u uw kan kun kunt "
     "moet moeten heb hebben wil wilt nodig over iets graag".split(),
 }
@@ -36,9 +34,8 @@ _DOMAIN_STOP = {"e", "commerce", "ecommerce", "shop", "webshop", "winkel"}
 
 # Team sizes and words as owners type them ("met z'n 2en", "2 man", "a 2 person shop", "team comms"), spelt out
 # as the guidance writes them; on both sides of the index, so a figure like "3-6 months" still matches itself.
-# The stemmer leaves an irregular past as it is: "best kept in-house" asks to keep a role.
 _SHORTHAND = {
-    "en": {"2": "two", "3": "three", "comms": "communication", "ppl": "people", "kept": "keep"},
+    "en": {"2": "two", "3": "three", "comms": "communication", "ppl": "people"},
     "nl": {"2en": "tweeën", "3en": "drieën", "4en": "vieren", "2": "twee", "3": "drie"},
 }
 
