@@ -25,6 +25,7 @@ from .intent import (
     passage_facet,
     question_facets,
 )
+from .lexical import tokenize
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
@@ -123,6 +124,17 @@ def _heading(hit: Hit) -> str:
     """The section heading in the owner's voice, or "": never a question or the FAQ's "I'm a very small …"."""
     title = str(hit.metadata.get("section") or "").strip()
     return "" if not title or title.endswith("?") or _FIRST_PERSON.match(title) else title
+
+
+_NUMBERED = re.compile(r"^[^:]{0,30}\d+\s*:\s*")  # "Step 3: ", "Checklist stap 2: ", "Cause 1: "
+
+
+def _adds_to(title: str, units: list[Unit], lang: str) -> bool:
+    """The heading says something the block under it does not: a word of substance ("core" in "Step 3: start
+    with the core e-commerce team you need most") that none of its shown sentences uses. Its numbered label
+    ("Step 3: ") is not substance."""
+    said = {w for u in units for w in tokenize(u.text, lang)}
+    return any(not w.isdigit() and w not in said for w in tokenize(_NUMBERED.sub("", title), lang))
 
 
 def compose_offline(
@@ -310,7 +322,8 @@ def compose_offline(
     title = "" if series else _heading(pool[first])  # a series lists the lead's heading as one of its lines
     if title and chosen and question_vec is not None:  # the heading leads only when it is the most on-point line
         heading_sim = float(np.asarray(embed_many([title]), dtype=np.float32)[0] @ question_vec)
-        title = title if heading_sim >= sim_of.get(id(chosen[0]), 0.0) - HEADING_MARGIN else ""
+        on_point = heading_sim >= sim_of.get(id(chosen[0]), 0.0) - HEADING_MARGIN
+        title = title if on_point or _adds_to(title, sections[0][1], lang) else ""
     cited = [i for i, _ in sections if i >= 0] + [i for i in series if i != first]
     numbers = {hit: n + 1 for n, hit in enumerate(dict.fromkeys(cited))}
     body = [t(lang, "no_amounts")] if asks_what_it_costs(question) else []  # the direct answer to "how much"

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
+from .series import asks_why_so_many
 from .situation import asks_sourcing, sees_hire_as_cost, sourcing_at, states_small_team
 
 _DIFFERENCE = r"difference between|verschil tussen|differ|verschillen"
@@ -55,9 +56,9 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"what (would|will) (they|he|she|that person) (\w+ ){0,2}(do|doing|work on)\b|"
             r"wat (gaat|zou|moet) (hij|zij|ze|die) (\w+ ){0,3}doen\b|"
             r"job description|functieomschrijving|"
-            # "what is part of the marketer's role", "wat houdt die functie in": the role's work
-            r"wat hoort (er )?(allemaal )?bij (de|het|een|die|dat) (rol|functie|werk|baan|taak|taken)\b|"
-            r"wat (houdt|omvat) (\w+ ){1,5}in\b|what('s| is) (involved|part of) |"
+            # "what is part of the marketer's role", "wat valt er onder die rol", "wat houdt die functie in": its work
+            r"wat (hoort|valt) (er )?(\w+ ){0,2}(bij|onder) (de|het|een|die|dat) (rol|functie|werk|baan|taak|taken)\b|"
+            r"wat (houdt|omvat) (\w+ ){1,5}in\b|what('s| is) (involved|part of) |what (falls|comes) under |"
             r"what (does|do) (\w+ ){1,5}(role|job|position) (involve|entail|include|cover)|" + _DIFFERENCE + ")",
             re.I,
         ),
@@ -213,7 +214,8 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "results": (
         re.compile(
             r"\b(before and after|voor en na|results?|resultaten|resultaat|how much|hoeveel|"
-            r"went up|go up|gone up|increase|gestegen|"
+            r"went up|go up|gone up|increase|gestegen|toen (\w+ ){0,2}team er (eenmaal )?(stond|was)\b|"
+            r"once (\w+ ){0,2}team was (in place|there|built)\b|"  # what the team made possible
             r"opgeleverd|opleverde|opbrengst|omhoog|in the end|end(ed)? up|uiteindelijk|"
             r"leverde (het|dat|dit|die) (\w+ ){0,3}op\b|what did (it|that|this|they) (bring|get|achieve|deliver))",
             re.I,
@@ -234,20 +236,6 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"^consequences:", re.I),
     ),
 }
-
-
-# "why do so many shops end up without a team", "waarom lukt het bij zoveel bedrijven niet": a why about
-# shops in general, not about the asker's one problem, asks for every cause
-_WHY_SO_MANY = re.compile(
-    r"\b(why|waarom)\b.{0,60}\b(so many|many|most|zo ?veel|veel|de meeste)\s+(\w+\s+)?"
-    r"(shops|webshops|web shops|stores|businesses|companies|brands|owners|organi[sz]ations|"
-    r"bedrijven|winkels|webwinkels|ondernemers|eigenaren|organisaties|merken)\b",
-    re.IGNORECASE,
-)
-
-
-def asks_why_so_many(question: str) -> bool:
-    return bool(_WHY_SO_MANY.search(question))
 
 
 # "is this a sign I should change something", "what do I do about it": the owner wants the way out too

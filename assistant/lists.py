@@ -17,13 +17,12 @@ from .intent import (
     GUIDE_PARTS,
     ONE_THING_PARTS,
     PART_MARGIN,
-    asks_why_so_many,
     first_asked,
     passage_facet,
     question_facets,
 )
 from .retrieval import Hit
-from .series import MIN_SERIES, SERIES_ASKED, SERIES_HEADING, names_series, series_kind, step_index
+from .series import MIN_SERIES, SERIES_ASKED, SERIES_HEADING, asks_why_so_many, names_series, series_kind, step_index
 from .situation import states_small_team
 
 STANDS_OUT = 0.1  # a series member this far ahead of the next hit is the one the question is about

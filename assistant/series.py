@@ -13,7 +13,18 @@ import re
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
-from .intent import asks_why_so_many
+# "why do so many shops end up without a team", "waarom lukt het bij zoveel bedrijven niet": a why about
+# shops in general, not about the asker's one problem, asks for every cause
+_WHY_SO_MANY = re.compile(
+    r"\b(why|waarom)\b.{0,60}\b(so many|many|most|zo ?veel|veel|de meeste)\s+(\w+\s+)?"
+    r"(shops|webshops|web shops|stores|businesses|companies|brands|owners|organi[sz]ations|"
+    r"bedrijven|winkels|webwinkels|ondernemers|eigenaren|organisaties|merken)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_why_so_many(question: str) -> bool:
+    return bool(_WHY_SO_MANY.search(question))
 
 
 class _Scored(Protocol):

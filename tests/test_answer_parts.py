@@ -6,6 +6,8 @@ the composer's own functions get passages in that order. The questions are worde
 
 import re
 
+import numpy as np
+
 from assistant.compose import compose_offline
 from assistant.intent import question_facets
 from assistant.lists import primary_index
@@ -186,3 +188,23 @@ def test_whom_one_role_works_with_is_led_by_its_own_section_on_that(assistant):
     ):
         answer = assistant.ask(question).answer
         assert answer.startswith(lead), answer
+
+
+def test_a_heading_that_says_what_its_block_does_not_stays_above_it():
+    """A step's heading may carry its advice ("start with the core team") while the block under it says it in
+    other words: the heading stays, even when a sentence is closer to the question. A heading whose every word
+    the block already uses (bar its number) is a label and gives way to the closer sentence."""
+    body = "Start with the role that matters most now. Expand the team gradually as the business grows."
+
+    def embed(texts: list[str]) -> np.ndarray:  # the heading far from the question, the sentences on it
+        near = {"Start": [1.0, 0.0, 0.0], "Expand": [0.8, 0.0, 0.6]}
+        return np.array([near.get(t.split()[0], [0.0, 1.0, 0.0]) for t in texts], dtype=np.float32)
+
+    question = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    for heading, shown in (
+        ("Step 3: start with the core team you need most", True),
+        ("Step 3: start with the team", False),
+    ):
+        hits = [_hit("where-to-start", heading, body, 0.6)]
+        answer, _ = compose_offline(question, hits, "en", embed, question="which role comes first?")
+        assert answer.startswith(f"**{heading}**") is shown, answer

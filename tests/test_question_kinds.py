@@ -31,6 +31,8 @@ def test_what_belongs_to_a_role_asks_for_its_work(assistant):
         "Wat hoort er allemaal bij de functie van logistiek medewerker?",
         "wat houdt de rol van productmanager eigenlijk in?",
         "What does the customer service role involve?",
+        "onze webdesigner gaat weg: wat valt er zoal onder de functie?",  # and what falls under it is its work
+        "what comes under the role of a merchandiser, roughly?",
     ):
         assert "duties" in question_facets(question), question
     answer = assistant.ask("Wat hoort er allemaal bij de rol van contentmaker in een webshop?").answer
@@ -143,3 +145,12 @@ def test_an_owner_worn_out_who_asks_what_to_do_gets_the_way_out_and_the_burnout(
     assert "overload" in question_facets("ik ben compleet opgebrand, de webshop slokt alles op")
     answer = assistant.ask("Ik raak opgebrand omdat ik in mijn webshop alles alleen doe. Wat nu?").answer
     assert re.search(r"eigenaar plus één assistent", answer) and re.search(r"burn-?out", answer), answer
+
+
+def test_what_the_owner_could_do_once_the_team_stood_asks_for_the_cases_results():
+    """What became possible once the team was there is what the team brought: the case's results."""
+    for question in (
+        "waar had de eigenaar tijd voor toen zijn team er eenmaal was?",
+        "what did the coffee roaster finally get round to once her team was in place?",
+    ):
+        assert "results" in question_facets(question), question
