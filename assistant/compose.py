@@ -29,7 +29,7 @@ from .lexical import tokenize
 from .lists import one_member_stands_out, primary_index, series_items, series_overview
 from .lists import section_label as _section_label
 from .retrieval import Hit
-from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead, subject_role
+from .roles import ASKS_WHO, ROLE_SECTIONS, described_roles, named_roles, subject_lead, subject_role, who_lead
 from .series import asks_for_list
 from .situation import asks_sourcing, sees_hire_as_cost
 from .texts import t
@@ -172,6 +172,8 @@ def compose_offline(
         # the one role named, or the one a question about several is about ("who must our customer service
         # align with: marketing, the warehouse?" = customer service's section on working with the others)
         first = subject_lead(hits, subject, lead_facets, question)
+        if first == 0 and len(named) == 1 and ASKS_WHO.search(question) and not lead_facets & ROLE_SECTIONS:
+            first = who_lead(hits, subject)  # "who should keep the prices right?": the pricing role answers
     elif first == 0 and not named and described and ASKS_WHO.search(question):
         # "almost no visitors: which role fixes that?" is led by what that role does
         # (or its section of another kind the question asks for: "whose job is it, and should they be in-house")

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
-from .series import asks_why_so_many
+from .series import asks_why_in_general
 from .situation import asks_sourcing, sees_hire_as_cost, sourcing_at, states_small_team
 
 _DIFFERENCE = r"difference between|verschil tussen|differ|verschillen"
@@ -223,7 +223,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(results?|resultaten)\b", re.I),
     ),
     "causes": (
-        re.compile(r"\b(why|waarom|hoe komt|cause|oorzaak|oorzaken|reason|reden)", re.I),
+        re.compile(r"\b(why|waarom|how come|hoe komt|hoe kan het|cause|oorzaak|oorzaken|reason|reden)", re.I),
         re.compile(r"^causes:", re.I),
     ),
     "consequences": (
@@ -286,7 +286,7 @@ def question_facets(question: str) -> set[str]:
         facets.add("small_team")  # what a team costs: also the smallest team to start with (owner plus one)
     elif sees_hire_as_cost(question):
         facets.add("budget")  # "is a hire just an expense?": the cause on seeing a hire as a cost
-    if asks_sourcing(question) and not asks_why_so_many(question):
+    if asks_sourcing(question) and not asks_why_in_general(question):
         # "which roles are best kept in-house, and why": how to fill the roles and the why of that choice, not
         # the list of roles or the causes of an incomplete team
         facets -= {"causes", "roster"}

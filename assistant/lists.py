@@ -22,7 +22,7 @@ from .intent import (
     question_facets,
 )
 from .retrieval import Hit
-from .series import MIN_SERIES, SERIES_ASKED, SERIES_HEADING, asks_why_so_many, names_series, series_kind, step_index
+from .series import MIN_SERIES, SERIES_ASKED, SERIES_HEADING, asks_why_in_general, names_series, series_kind, step_index
 from .situation import states_small_team
 
 STANDS_OUT = 0.1  # a series member this far ahead of the next hit is the one the question is about
@@ -45,7 +45,8 @@ def document_sections(
     if not hits:
         return []
     lead = hits[primary_index(question, hits, [])] if question else hits[0]
-    if passage_facet(lead.metadata) in ONE_THING_PARTS and not (asks_why_so_many(question) or names_series(question)):
+    general = asks_why_in_general(question) or names_series(question)
+    if passage_facet(lead.metadata) in ONE_THING_PARTS and not general:
         lead = hits[0]  # "which roles do I keep in-house, and why": a "why" alone asks for no list of causes
     doc, lang = lead.metadata.get("doc_id"), lead.lang
     taken = {h.id for h in hits}

@@ -241,3 +241,14 @@ def subject_lead(hits: Sequence[_Scored], role: str, facets: set[str], question:
         if hit.metadata.get("role_id") == role and passage_facet(hit.metadata) in kinds:
             return n if hit.score >= hits[0].score - LEAD_MARGIN else 0
     return 0
+
+
+def who_lead(hits: Sequence[_Scored], role: str) -> int:
+    """Which hit leads an answer to "who should handle that?" when the question names the work by one role's
+    words and asks for no kind of section ("wie hoort de prijzen en voorraad bij te houden?"): that role's
+    section on what it does, else its best section, when it scores within LEAD_MARGIN of the best hit; else 0."""
+    own = [n for n, h in enumerate(hits) if h.metadata.get("role_id") == role]
+    if not own or own[0] == 0:
+        return 0
+    n = next((n for n in own if passage_facet(hits[n].metadata) == "duties"), own[0])
+    return n if hits[n].score >= hits[0].score - LEAD_MARGIN else 0

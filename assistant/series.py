@@ -23,8 +23,21 @@ _WHY_SO_MANY = re.compile(
 )
 
 
-def asks_why_so_many(question: str) -> bool:
-    return bool(_WHY_SO_MANY.search(question))
+# "why isn't our team working", "hoe kan het dat ons team niet lekker draait", "why does this happen in the
+# first place": a why about the whole team not working (or about the root of it) has no one cause to point to
+# either, and asks for them all
+_WHY = r"\b(why|waarom|how come|hoe komt|hoe kan het)\b"
+_OUR_TEAM = r"\b(my|our|mijn|ons|onze)\s+([\w-]+\s+){0,2}[\w-]*teams?\b"
+_NOT = r"(\bnot|n't|\bniet|\bnooit|\bniks)\b"
+_WHY_OUR_TEAM = re.compile(
+    rf"{_WHY}.{{0,40}}{_OUR_TEAM}.{{0,30}}{_NOT}|{_WHY}.{{0,40}}{_NOT}.{{0,30}}{_OUR_TEAM}"
+    rf"|{_WHY}.{{0,60}}\bin the first place\b",
+    re.IGNORECASE,
+)
+
+
+def asks_why_in_general(question: str) -> bool:
+    return bool(_WHY_SO_MANY.search(question) or _WHY_OUR_TEAM.search(question))
 
 
 class _Scored(Protocol):
@@ -35,7 +48,9 @@ class _Scored(Protocol):
 H = TypeVar("H", bound=_Scored)
 
 SERIES_ASKED = {  # which series a question asks for, by the words it uses
-    "cause": re.compile(r"\b(causes?|oorza\w*|reasons?|redenen|why|waarom|hoe komt)\b", re.IGNORECASE),
+    "cause": re.compile(
+        r"\b(causes?|oorza\w*|reasons?|redenen|why|waarom|how come|hoe komt|hoe kan het)\b", re.IGNORECASE
+    ),
     "step": re.compile(
         r"\b(steps?|stap\w*|checklist|plan|(how|where) (do|should|can) (i|we) (\w+ ){0,2}(start|begin)|"
         r"(hoe|waar) (begin|start)|(hoe|waar) (moet|kan) (ik|je|we) (\w+ ){0,3}(beginnen|starten))\b",
@@ -60,7 +75,7 @@ _ASKS_FOR_LIST = re.compile(
 
 def asks_for_list(question: str) -> bool:
     """ "What are the causes", "which roles exist", "what did the coffee shop achieve": the whole list."""
-    return bool(_ASKS_FOR_LIST.search(question) or asks_why_so_many(question))
+    return bool(_ASKS_FOR_LIST.search(question) or asks_why_in_general(question))
 
 
 # The guides' numbered series: "Cause 2:", "Checklist step 3:", "Gevolg:" (lists.py spells a series out).
@@ -165,10 +180,11 @@ def overview_to_show(question: str, hits: Sequence[_Scored], metadatas: Sequence
         return None
     member = next((h for h in hits if SERIES_HEADING.match(str(h.metadata.get("section", "")).strip())), None)
     named = _NAMES_SERIES.search(question)
-    if named and hits:
+    general = _WHY_OUR_TEAM.search(question)  # "why isn't our team working" names the causes in effect
+    if (named or general) and hits:
         # "which consequences does it have? list them all": the guide of that series, whatever else ranked
         lang = hits[0].metadata.get("lang")
-        kind = _NAMED_KIND[named.group(1).lower()]
+        kind = _NAMED_KIND[named.group(1).lower()] if named else "cause"
         docs = {
             m.get("doc_id")
             for m in metadatas

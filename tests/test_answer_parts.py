@@ -208,3 +208,22 @@ def test_a_heading_that_says_what_its_block_does_not_stays_above_it():
         hits = [_hit("where-to-start", heading, body, 0.6)]
         answer, _ = compose_offline(question, hits, "en", embed, question="which role comes first?")
         assert answer.startswith(f"**{heading}**") is shown, answer
+
+
+def test_who_should_handle_work_one_role_is_named_by_is_led_by_that_role():
+    """ "Who should keep the prices right?" names the work by one role's own words (its aliases) and asks for
+    no kind of section: the role's section on what it does leads, when it ranks close below the guide's."""
+    hits = [
+        _hit("problem", "A beautiful site that does not sell", "Someone has to keep the stock in order.", 0.38),
+        _hit("case", "The coffee shop's problem", "One person did everything.", 0.37),
+        _hit("pm", "KPIs for the product manager", "Stock accuracy and product data completeness.", 0.36, "pm"),
+        _hit("pm", "What a product manager does", "The product manager manages stock and prices.", 0.35, "pm"),
+    ]
+    role_terms = {"pm": ["product manager", "pricing", "stock"], "cs": ["customer service"]}
+    question = "the pricing on our site is often off. who should pick that up?"
+    answer, _ = compose_offline(None, hits, "en", lambda texts: [], question=question, role_terms=role_terms)
+    assert answer.startswith("**What a product manager does**"), answer
+    # not when the question asks who, but about another role's section, or when the role ranks far below
+    far = [*hits[:2], _hit("pm", "What a product manager does", "The product manager.", 0.1, "pm")]
+    answer, _ = compose_offline(None, far, "en", lambda texts: [], question=question, role_terms=role_terms)
+    assert not answer.startswith("**What a product manager"), answer

@@ -8,6 +8,7 @@ import re
 
 from assistant.intent import question_facets, with_asked_part
 from assistant.retrieval import Hit
+from assistant.series import asks_for_list
 
 
 def _passages(assistant, question: str) -> str:
@@ -154,3 +155,20 @@ def test_what_the_owner_could_do_once_the_team_stood_asks_for_the_cases_results(
         "what did the coffee roaster finally get round to once her team was in place?",
     ):
         assert "results" in question_facets(question), question
+
+
+def test_why_the_owners_own_team_does_not_work_asks_for_every_cause(assistant):
+    """ "Why isn't our team working?" has no one cause to point to, as "why do so many shops struggle" has
+    none: both ask for the whole series. "How come" / "hoe kan het dat" are whys too. A why about one thing
+    ("why keep customer service in-house?") is not such a question."""
+    for question in (
+        "how come our webshop team just doesn't deliver?",
+        "hoe kan het dat mijn webshop-team nooit op stoom komt",
+        "waarom werkt het niet met ons team, terwijl iedereen hard werkt?",
+        "why did this go wrong in the first place?",
+    ):
+        assert asks_for_list(question), question
+    for question in ("why keep customer service in-house?", "waarom is onze marketing zo duur?"):
+        assert not asks_for_list(question), question
+    answer = assistant.ask("hoe kan het dat ons webshopteam maar niet goed loopt?").answer
+    assert len(set(re.findall(r"Oorzaak \d", answer))) == 5, answer
