@@ -266,6 +266,9 @@ def asks_what_it_costs(question: str) -> bool:
     return bool(FACETS["budget"][0].search(question)) and not _COST_OF_NOT.search(question)
 
 
+_WHO_MISSING = re.compile(r"\b(kind of person|wat voor (iemand|persoon)) (\w+ ){0,3}(missing|lacking|mis|nodig)", re.I)
+
+
 def question_facets(question: str) -> set[str]:
     facets = {name for name, (asks, _) in FACETS.items() if asks.search(question)}
     if _ASKS_REMEDY.search(question):
@@ -278,6 +281,8 @@ def question_facets(question: str) -> set[str]:
     if facets & {"skills", "duties"} and not asks_when and not asks_sourcing(question):
         # "what to look for when hiring", "thinking of hiring X: what would they do": the hire is the setting
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
+    if _WHO_MISSING.search(question) and not FACETS["skills"][1].search(question):
+        facets.discard("skills")  # "what kind of person am I missing?" asks which role, not its skills
     if "budget" in facets and not asks_what_it_costs(question):
         facets.discard("budget")  # what going on without a team costs: the consequences, not a budget
     if "first_hire" in facets and states_small_team(question):

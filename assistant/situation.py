@@ -23,7 +23,12 @@ _ASKS_SOURCING = re.compile(
     # "should that person be in-house?", "moet die freelance zijn?", "keep it in-house?"
     rf"|\b(should|must|could|can)\b.{{0,40}}\bbe (an? )?(\w+ )?({_OWN_STAFF}|{_OUTSIDE})\b"
     rf"|\b(should|must|moet|moeten|kan|zou)\b.{{0,40}}\b({_OWN_STAFF}|{_OUTSIDE})\b (zijn|worden|blijven)\b"
-    rf"|\b(keep|keeps|kept|keeping|stay|stays|remain|houd|houdt|houden|hou|blijven|blijft)\b.{{0,40}}\b({_OWN_STAFF})\b",
+    rf"|\b(keep|keeps|kept|keeping|stay|stays|remain|houd|houdt|houden|hou|blijven|blijft)\b.{{0,40}}\b({_OWN_STAFF})\b"
+    # "do I need to hire them full-time?", "moeten we die fulltime aannemen?": how much of a hire, the same choice
+    rf"|\b(do|does|should|must|moet|moeten|hoef|hoeft)\b.{{0,40}}\b(hire|employ|aannemen|nodig|in dienst)\b"
+    rf".{{0,30}}\b(full-?time|fulltime|voltijds?|part-?time|parttime)\b"
+    rf"|\b(do|does|should|must|moet|moeten|hoef|hoeft)\b.{{0,40}}\b(full-?time|fulltime|voltijds?|part-?time|parttime)\b"
+    rf".{{0,30}}\b(hire|hired|employed|aannemen|nodig|in dienst)\b",
     re.I,
 )
 

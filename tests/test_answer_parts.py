@@ -227,3 +227,25 @@ def test_who_should_handle_work_one_role_is_named_by_is_led_by_that_role():
     far = [*hits[:2], _hit("pm", "What a product manager does", "The product manager.", 0.1, "pm")]
     answer, _ = compose_offline(None, far, "en", lambda texts: [], question=question, role_terms=role_terms)
     assert not answer.startswith("**What a product manager"), answer
+
+
+def test_whether_to_hire_full_time_weighs_an_own_employee_against_outside_help():
+    """How much of a hire ("full-time?", "part-time?") is the same choice as in-house or freelance: the role's
+    "when to hire" section, which says which and why, is a part of the answer."""
+    for question in (
+        "what kind of person do I need, and do I need to hire them full-time?",
+        "moeten we daar iemand fulltime voor aannemen?",
+        "should the designer be a full-time hire?",
+    ):
+        assert asks_sourcing(question), question
+        assert "hiring" in question_facets(question), question
+    assert not asks_sourcing("I hired a full-time marketer last year: how do I judge her work?")
+
+
+def test_what_kind_of_person_is_missing_asks_which_role_not_its_skills():
+    """ "What kind of person am I missing?" asks for a role, as "who"; "what kind of person should I look
+    for?" asks for the skills to hire on."""
+    for question in ("what kind of person am I missing here?", "wat voor persoon heb ik nog nodig?"):
+        assert "skills" not in question_facets(question), question
+    for question in ("what kind of person should I look for as a copywriter?", "wat voor iemand zoek ik?"):
+        assert "skills" in question_facets(question), question
