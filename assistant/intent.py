@@ -59,6 +59,7 @@ FACETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             # "what is part of the marketer's role", "wat valt er onder die rol", "wat houdt die functie in": its work
             r"wat (hoort|valt) (er )?(\w+ ){0,2}(bij|onder) (de|het|een|die|dat) (rol|functie|werk|baan|taak|taken)\b|"
             r"wat (houdt|omvat) (\w+ ){1,5}in\b|what('s| is) (involved|part of) |what (falls|comes) under |"
+            r"what('s| is) (their|his|her) (job|role)\b|wat is (hun|zijn|haar) (taak|job|werk)\b|"
             r"what (does|do) (\w+ ){1,5}(role|job|position) (involve|entail|include|cover)|" + _DIFFERENCE + ")",
             re.I,
         ),

@@ -172,3 +172,15 @@ def test_why_the_owners_own_team_does_not_work_asks_for_every_cause(assistant):
         assert not asks_for_list(question), question
     answer = assistant.ask("hoe kan het dat ons webshopteam maar niet goed loopt?").answer
     assert len(set(re.findall(r"Oorzaak \d", answer))) == 5, answer
+
+
+def test_what_their_job_is_asks_for_the_roles_work(assistant):
+    """ "What's their job?" asks what the role does, as "what does X do?"; with "and when do I hire one" the
+    answer gives both, the work first, as it is asked first."""
+    for question in (
+        "our copywriter: what's her job, really?",
+        "wat is zijn taak eigenlijk, die logistiek medewerker?",
+    ):
+        assert "duties" in question_facets(question), question
+    answer = assistant.ask("The customer service person: what is their job, and when should I take one on?").answer
+    assert answer.startswith("**What a customer service"), answer
