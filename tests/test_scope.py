@@ -4,7 +4,8 @@ coffee-shop case, the checklist), not which words it uses.
 Near-domain business questions the guidance does not cover (payments and payment fraud, hosting, carriers and
 label or returns tools, customs, marketing tools and ad budgets, analytics set-up, pay, employment law, tax,
 insurance, financing, legal terms and legal form, marketplaces and their fees, pricing, freelance and agency rates, ad
-campaign tactics, shop systems, supplies and packaging orders, physical retail) are declined in
+campaign tactics, shop systems, supplies and packaging orders, physical retail, which fulfilment company to pick,
+renting premises and the lease, a contract with a freelancer and who owns what they make) are declined in
 both languages, however much they sound
 like running a shop; so are topics no list names when the question asks for a rule, an amount, a formula, an app
 or a set-up with a team member or the shop only as context, while the same shapes about the team are answered; and
@@ -399,6 +400,15 @@ def test_a_topic_word_that_starts_inside_a_context_phrase_still_declines():
 
     found = load_topics().uncovered_word("we sell on etsy, are their fees too high?")
     assert found and found[0] == "marketplaces" and "fees" in found[1]
+
+
+def test_a_topic_the_team_words_never_lift_wins_over_one_they_do():
+    """ "clauses in the contract with our link-building agency" names a tool topic (lifted by "agency") and a law
+    topic (never lifted): the law is what is asked, whichever word comes first."""
+    from assistant.signals import load_topics
+
+    found = load_topics().uncovered_word("which clauses should the contract with our linkbuilding agency have?")
+    assert found and found[0] == "employment_law" and not found[2]
 
 
 def test_a_team_named_in_one_dutch_compound_word_is_the_team_asked_about():
