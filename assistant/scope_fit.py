@@ -52,6 +52,8 @@ TRAIN_SETS = (
     "blind-t",
     "blind-u",
     "blind-v",
+    "blind-w",
+    "blind-x",
 )
 
 

@@ -158,21 +158,28 @@ class Topics:
     team_subject: re.Pattern[str] | None = None  # the team asked about as well: hiring, KPIs, meeting …
 
     def uncovered_word(self, question: str) -> tuple[str, str, bool] | None:
-        """The first uncovered topic the question names unmistakably as its subject: (topic, word, team_override).
+        """The uncovered topic the question names unmistakably as its subject: (topic, word, team_override); the
+        first one the team override never lifts, else the first one.
 
         A word inside a `context` phrase is not the subject: it names who says or wants something ("our
         investor wants the team in place") or what the business is ("onze webshop hoort bij een
         groothandel"). Such a question is left to the model, which judges what it asks."""
         spans = [m.span() for m in self.context.finditer(question)] if self.context else []
+        first: tuple[str, str, bool] | None = None
         for topic, override, pattern in self.words:
             # Every start is tried, not only where the last match ended: in "i sell on etsy, what are their fees?"
             # the fees match starts inside the context phrase ("i sell on etsy") and runs out of it.
             position = 0
             while found := pattern.search(question, position):
                 if not any(start <= found.start() and found.end() <= end for start, end in spans):
-                    return topic, found.group(0).strip().lower(), override
+                    # A topic the team words never lift (law, pay, tax …) wins over one they do: in "which clauses
+                    # in a contract with our freelance SEO specialist so I own the backlinks?" the contract is asked.
+                    if not override:
+                        return topic, found.group(0).strip().lower(), override
+                    first = first or (topic, found.group(0).strip().lower(), override)
+                    break
                 position = found.start() + 1
-        return None
+        return first
 
     def is_team_question(self, question: str) -> bool:
         return bool(self.team_words.search(question))

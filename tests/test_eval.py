@@ -79,7 +79,7 @@ def test_held_out_questions_stay_above_the_gate(settings, once, name):
     assert report["decline_accuracy"] >= min_decline, summary
 
 
-@pytest.mark.parametrize("name", [f"blind-{x}.jsonl" for x in "abefghijklmnopqrstuv"])
+@pytest.mark.parametrize("name", [f"blind-{x}.jsonl" for x in "abefghijklmnopqrstuvwx"])
 def test_blind_sets_decline_near_domain_questions(settings, once, name):
     """Sets written blind (each later studied for a round, see the README): the issue's bar for near-domain
     declines, at most one false decline, and short answers. blind-c/d stay report-only; the fresh sets of a

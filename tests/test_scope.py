@@ -4,7 +4,8 @@ coffee-shop case, the checklist), not which words it uses.
 Near-domain business questions the guidance does not cover (payments and payment fraud, hosting, carriers and
 label or returns tools, customs, marketing tools and ad budgets, analytics set-up, pay, employment law, tax,
 insurance, financing, legal terms and legal form, marketplaces and their fees, pricing, freelance and agency rates, ad
-campaign tactics, shop systems, supplies and packaging orders, physical retail) are declined in
+campaign tactics, shop systems, supplies and packaging orders, physical retail, which fulfilment company to pick,
+renting premises and the lease, a contract with a freelancer and who owns what they make) are declined in
 both languages, however much they sound
 like running a shop; so are topics no list names when the question asks for a rule, an amount, a formula, an app
 or a set-up with a team member or the shop only as context, while the same shapes about the team are answered; and
@@ -236,6 +237,27 @@ UNCOVERED = {
         "is een vof handig als ik met mijn zus een webwinkel begin?",
         "mag ik zelfgemaakte cosmetica zomaar verkopen via mijn site?",
     ],
+    # a contract with a freelancer or agency and who owns what they make: law, even with a tool word and a team word
+    "contracts_and_ownership_with_a_freelancer": [
+        "when we stop working with our freelance SEO guy, who has the rights to the backlinks and texts he made?",
+        "welke clausules moeten in het contract met ons linkbuilding-bureau zodat de backlinks van ons blijven?",
+        "I hire a freelance photographer for the shop: do I own the photos he takes, or does he?",
+        "de freelance fotograaf die we inhuren wil de rechten op de foto's houden, mag dat?",
+    ],
+    # which fulfilment company to pick and its rates: a vendor; whether to outsource to one is the team
+    "fulfilment_vendors": [
+        "which fulfilment company in Belgium works with small webshops?",
+        "welk fulfilmentbedrijf is goedkoop voor een paar honderd pakketten per maand?",
+        "can you recommend a good 3PL provider, and what do they charge?",
+        "welke opslagpartij in de buurt van Tilburg raad je aan?",
+    ],
+    # renting or buying a shop, unit or office and the lease
+    "premises": [
+        "we need more storage space, what should we check in the lease before we sign?",
+        "onze winkel is te klein, waar let ik op als ik een bedrijfspand huur?",
+        "kan mijn verhuurder de huur zomaar verhogen?",
+        "is it smart to rent a small shop in town next to the webshop?",
+    ],
 }
 
 INFORMAL = [
@@ -259,9 +281,17 @@ INFORMAL = [
     # building the team up over time
     "mag ik het ook geleidelijk doen, eerst één persoon en later meer?",
     "is it fine to build the team up slowly over a year or two?",
+    # a customer-service complaint in everyday words: who picks it up (and how to see it improve)
+    "people are moaning that our replies take forever, whose job is that?",
+    "klanten wachten eeuwig op antwoord op hun vragen, wie pakt dat op en hoe zie ik of het beter wordt?",
 ]
 
 BORDERLINE = [
+    # "on our own payroll", "op onze eigen loonlijst": in-house or not, the team question, not payroll administration
+    "should our marketer be on our own payroll or stay freelance?",
+    "moet de contentmaker op onze eigen loonlijst komen of blijft hij zzp'er?",
+    # premises as the setting of a team question
+    "we rent a small warehouse now, who should run it?",
     # what someone is paid, weighed against their results: their KPIs, not a pay question
     "is our freelance copywriter worth what we pay her? what should I check?",
     "is onze marketeer wel waard wat we hem betalen?",
@@ -370,6 +400,15 @@ def test_a_topic_word_that_starts_inside_a_context_phrase_still_declines():
 
     found = load_topics().uncovered_word("we sell on etsy, are their fees too high?")
     assert found and found[0] == "marketplaces" and "fees" in found[1]
+
+
+def test_a_topic_the_team_words_never_lift_wins_over_one_they_do():
+    """ "clauses in the contract with our link-building agency" names a tool topic (lifted by "agency") and a law
+    topic (never lifted): the law is what is asked, whichever word comes first."""
+    from assistant.signals import load_topics
+
+    found = load_topics().uncovered_word("which clauses should the contract with our linkbuilding agency have?")
+    assert found and found[0] == "employment_law" and not found[2]
 
 
 def test_a_team_named_in_one_dutch_compound_word_is_the_team_asked_about():
