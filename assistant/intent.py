@@ -279,8 +279,9 @@ def question_facets(question: str) -> set[str]:
         question,
         re.I,
     )
-    if facets & {"skills", "duties"} and not asks_when and not asks_sourcing(question):
-        # "what to look for when hiring", "thinking of hiring X: what would they do": the hire is the setting
+    if facets & {"skills", "duties", "kpis"} and not asks_when and not asks_sourcing(question):
+        # "what to look for when hiring", "thinking of hiring X: what would they do", "is our freelance marketer
+        # worth what we pay him": the hire, or how someone is hired, is the setting
         facets.discard("hiring")  # "what to look for when hiring" asks for skills, not for the right moment
     if _WHO_MISSING.search(question) and not FACETS["skills"][1].search(question):
         facets.discard("skills")  # "what kind of person am I missing?" asks which role, not its skills

@@ -25,6 +25,10 @@ def test_whether_a_roles_work_is_paying_off_asks_for_its_kpis(assistant):
         assert "kpis" in question_facets(question), question
     answer = assistant.ask("How can I tell if the work of my web designer is actually paying off?").answer
     assert re.search(r"bounce rate", answer, re.I) and re.search(r"time on site", answer, re.I), answer
+    # how the person is hired ("our freelance marketer") is who they are, not a question about hiring
+    assert "hiring" not in question_facets("is our freelance marketer worth what we pay him?")
+    lead = assistant.ask("is our freelance marketer worth what we pay him?").answer.splitlines()[0]
+    assert re.search(r"KPI", lead), lead
 
 
 def test_what_belongs_to_a_role_asks_for_its_work(assistant):
